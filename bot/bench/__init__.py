@@ -1,0 +1,1 @@
+"""Benchmarks behind `forumbot bench ...`: they print figures; tests never time anything."""

@@ -1,0 +1,50 @@
+"""The `forumbot` command: one short function per command; errors become one line and an exit code."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+
+from bot.cli import bench, core, jobs, outbox
+from bot.errors import BotError, ConfigError
+from bot.settings import load_settings
+
+app = typer.Typer(
+    name="forumbot",
+    help="Runs a safeguarding children partnership's Practitioner Forum by Slack and email.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+core.register(app)
+app.add_typer(jobs.app, name="jobs")
+app.add_typer(outbox.app, name="outbox")
+app.add_typer(bench.app, name="bench")
+
+
+@app.callback()
+def _load(ctx: typer.Context) -> None:
+    """Build the settings once, before any command, and hand them down through the context."""
+    settings = load_settings()
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if settings.log_level != "DEBUG":
+        for chatty in ("alembic", "apscheduler"):
+            logging.getLogger(chatty).setLevel(logging.WARNING)
+    ctx.obj = settings
+
+
+def main() -> None:
+    try:
+        app()
+    except ConfigError as exc:
+        typer.echo(f"forumbot: configuration error: {exc}", err=True)
+        raise SystemExit(2) from None
+    except BotError as exc:
+        typer.echo(f"forumbot: {exc}", err=True)
+        raise SystemExit(1) from None

@@ -1,0 +1,51 @@
+"""Errors raised on purpose; each edge (CLI, web, jobs, Slack) maps them to replies in one place."""
+
+from __future__ import annotations
+
+
+class BotError(Exception):
+    """Base for every error forumbot raises deliberately."""
+
+
+class UserFacingError(BotError):
+    """An error whose message is safe and useful to show verbatim to the person acting."""
+
+
+class ConfigError(UserFacingError, ValueError):
+    """A setting is missing, malformed or contradicts another one."""
+
+
+class NotFoundError(UserFacingError, LookupError):
+    """Something looked up with a `get_*` function does not exist."""
+
+
+class DeliveryError(BotError, ConnectionError):
+    """A message could not be handed to its transport (SMTP relay, Slack).
+
+    Attributes:
+        permanent: True when retrying cannot help (an SMTP 5xx reply, say).
+        code: The remote reply code, when the remote end gave one.
+    """
+
+    def __init__(self, reason: str, *, permanent: bool, code: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.code = code
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.reason}" if self.code else self.reason
+
+
+class TemporaryDeliveryError(DeliveryError):
+    """A 4xx reply, a refused or dropped connection, a time-out: worth trying again later."""
+
+    def __init__(self, reason: str, *, code: int | None = None) -> None:
+        super().__init__(reason, permanent=False, code=code)
+
+
+class PermanentDeliveryError(DeliveryError):
+    """A 5xx reply: the remote end will never accept this message for this recipient."""
+
+    def __init__(self, reason: str, *, code: int | None = None) -> None:
+        super().__init__(reason, permanent=True, code=code)

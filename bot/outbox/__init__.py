@@ -1,0 +1,1 @@
+"""The one outbox: a durable queue that every outgoing message passes through, and its worker."""

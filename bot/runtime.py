@@ -1,0 +1,127 @@
+"""The composition root: opens every long-lived resource once and hands out one `Services`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.domain.clock import SystemClock
+from bot.domain.outgoing import Sender
+from bot.domain.ports import Clock, Transport
+from bot.mail.mailer import SmtpMailer, SmtpOptions
+from bot.outbox.worker import DeliveryWorker, RetryPolicy
+from bot.rendering import Renderer
+from bot.settings import Settings
+from bot.store.db import make_engine, make_sessions
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything a channel, job or command needs, opened once per process."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    renderer: Renderer
+    clock: Clock
+    sender: Sender
+    transports: Mapping[str, Transport]
+
+    def delivery_worker(self, **overrides: object) -> DeliveryWorker:
+        """A worker over this process's transports, tuned by settings."""
+        s = self.settings
+        options: dict[str, object] = {
+            "batch_size": s.delivery_batch_size,
+            "lease": timedelta(seconds=s.delivery_lease_seconds),
+            "poll_seconds": s.delivery_poll_seconds,
+            **overrides,
+        }
+        policy = RetryPolicy(s.delivery_max_attempts, s.delivery_backoff_base_seconds, s.delivery_backoff_max_seconds)
+        return DeliveryWorker(
+            sessions=self.sessions, transports=self.transports, clock=self.clock, policy=policy, **options  # type: ignore[arg-type]
+        )
+
+
+def sender_from(settings: Settings) -> Sender:
+    return Sender(
+        name=settings.sender_name,
+        address=str(settings.sender_address),
+        list_id=settings.effective_list_id,
+        list_name=f"{settings.partnership_name} {settings.sender_name}",
+        domain=str(settings.sender_address).rpartition("@")[2],
+    )
+
+
+def renderer_for(settings: Settings) -> Renderer:
+    return Renderer(
+        globals={
+            "partnership": settings.partnership_name,
+            "partnership_short": settings.partnership_short_name,
+            "base_url": str(settings.base_url).rstrip("/"),
+            "contacts": settings.contacts,
+        }
+    )
+
+
+@asynccontextmanager
+async def open_services(
+    settings: Settings, *, clock: Clock | None = None, transports: Mapping[str, Transport] | None = None
+) -> AsyncIterator[Services]:
+    """Open the database and transports; close them when the block ends.
+
+    Tests pass their own `clock` or `transports`; everything else comes from settings.
+    """
+    async with AsyncExitStack() as stack:
+        engine = make_engine(settings.effective_database_url)
+        stack.push_async_callback(engine.dispose)
+        if transports is None:
+            mailer = SmtpMailer(SmtpOptions.from_settings(settings))
+            stack.push_async_callback(mailer.aclose)
+            transports = {mailer.channel: mailer}
+        services = Services(
+            settings=settings,
+            engine=engine,
+            sessions=make_sessions(engine),
+            renderer=renderer_for(settings),
+            clock=clock or SystemClock(),
+            sender=sender_from(settings),
+            transports=transports,
+        )
+        token = _current.set(services)
+        stack.callback(_current.reset, token)
+        yield services
+
+
+class _Holder:
+    """Where jobs find the process's services (APScheduler calls them with ids, not objects)."""
+
+    def __init__(self) -> None:
+        self._stack: list[Services] = []
+
+    def set(self, services: Services) -> int:
+        self._stack.append(services)
+        return len(self._stack)
+
+    def reset(self, token: int) -> None:
+        del self._stack[token - 1 :]
+
+    def get(self) -> Services:
+        if not self._stack:
+            raise RuntimeError("no services are open in this process (open_services was not entered)")
+        return self._stack[-1]
+
+
+_current = _Holder()
+
+
+def current_services() -> Services:
+    """The services of the running process; for jobs, the one place that looks them up."""
+    return _current.get()

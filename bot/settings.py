@@ -1,0 +1,210 @@
+"""Settings: built once at start-up from config/forumbot.toml and FORUMBOT_* variables, then passed down.
+
+Precedence, highest first: values passed to `Settings(...)`, environment variables
+(`FORUMBOT_SMTP_HOST`, ...), `config/.env`, the TOML file named by `FORUMBOT_CONFIG_FILE`
+(default `config/forumbot.toml`), then the defaults below. Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.errors import ConfigError
+
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    EmailStr,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+    TomlConfigSettingsSource,
+)
+
+DEV_SECRET = "dev-only-secret-change-me"
+DEFAULT_CONFIG_FILE = Path("config/forumbot.toml")
+
+
+class Contact(BaseModel):
+    """A contact shown to practitioners, such as the children's social care front door."""
+
+    name: str
+    phone: str | None = None
+    email: EmailStr | None = None
+    url: AnyHttpUrl | None = None
+    purpose: str = ""
+    urgent: bool = False
+
+
+class Settings(BaseSettings):
+    """Every setting forumbot reads. `config/example.env` documents each one with its default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FORUMBOT_",
+        env_file="config/.env",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    # --- the running instance
+    environment: Literal["development", "production"] = "development"
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    secret_key: SecretStr = SecretStr(DEV_SECRET)
+    base_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8000")
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8000, ge=0, le=65535)
+    timezone: str = "Europe/London"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # --- the partnership (sample values live in config/forumbot.toml)
+    partnership_name: str = "Example Safeguarding Children Partnership"
+    partnership_short_name: str = "ESCP"
+    sender_name: str = "Practitioner Forum"
+    sender_address: EmailStr = "forum@example.org"
+    bounce_address: EmailStr | None = None
+    list_id: str | None = None
+    contacts: list[Contact] = []
+    organisations: list[str] = []
+    topics: list[str] = []
+
+    # --- outgoing mail
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    smtp_pool_size: int = Field(default=4, ge=1, le=64)
+    smtp_rate_per_second: float = Field(default=25.0, ge=0)
+    catcher_port: int = Field(default=1025, ge=0, le=65535)
+
+    # --- the outbox and its delivery worker
+    delivery_batch_size: int = Field(default=100, ge=1, le=1000)
+    delivery_lease_seconds: float = Field(default=120.0, gt=0)
+    delivery_poll_seconds: float = Field(default=1.0, gt=0)
+    delivery_max_attempts: int = Field(default=8, ge=1)
+    delivery_backoff_base_seconds: float = Field(default=30.0, ge=0)
+    delivery_backoff_max_seconds: float = Field(default=3600.0, ge=0)
+    outbox_retention_days: int = Field(default=30, ge=1)
+
+    # --- the scheduler
+    scheduler_enabled: bool = True
+    scheduler_misfire_grace_seconds: int = Field(default=3600, ge=1)
+    scheduler_lease_seconds: float = Field(default=30.0, gt=0)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("FORUMBOT_CONFIG_FILE", DEFAULT_CONFIG_FILE))
+        return (
+            init_settings,
+            env_settings,
+            dotenv_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=toml_file),
+        )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (try 'Europe/London')") from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("sqlite", "postgresql", "postgres:")):
+            raise ValueError("only sqlite:/// and postgresql:// URLs are supported")
+        return value
+
+    @model_validator(mode="after")
+    def _safe_for_production(self) -> Settings:
+        """Refuse placeholder secrets and the local mail catcher outside development."""
+        if self.environment == "production":
+            if self.secret_key.get_secret_value() == DEV_SECRET:
+                raise ValueError("FORUMBOT_SECRET_KEY must be set to a long random value in production")
+            if not self.smtp_host:
+                raise ValueError("FORUMBOT_SMTP_HOST must name your SMTP relay in production")
+        if len(self.secret_key.get_secret_value()) < 16:
+            raise ValueError("FORUMBOT_SECRET_KEY must be at least 16 characters")
+        if self.smtp_password and not self.smtp_username:
+            raise ValueError("FORUMBOT_SMTP_PASSWORD is set but FORUMBOT_SMTP_USERNAME is not")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured database, or SQLite in the data directory."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'forumbot.db').resolve()}"
+
+    @property
+    def uses_catcher(self) -> bool:
+        """With no relay configured, mail goes to the local catcher that `serve` runs."""
+        return not self.smtp_host
+
+    @property
+    def envelope_sender(self) -> str:
+        return str(self.bounce_address or self.sender_address)
+
+    @property
+    def effective_list_id(self) -> str:
+        domain = str(self.sender_address).rpartition("@")[2]
+        return self.list_id or f"practitioner-forum.{domain}"
+
+    @property
+    def caught_mail_dir(self) -> Path:
+        return self.data_dir / "caught-mail"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings, turning any problem into a `ConfigError` of one clear line.
+
+    Raises:
+        ConfigError: A value is malformed, a TOML file is broken, or options contradict.
+    """
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError("; ".join(_describe(err) for err in exc.errors())) from None
+    except tomllib.TOMLDecodeError as exc:
+        path = os.environ.get("FORUMBOT_CONFIG_FILE", str(DEFAULT_CONFIG_FILE))
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    except SettingsError as exc:
+        raise ConfigError(str(exc).splitlines()[0]) from None
+
+
+def _describe(err: ErrorDetails) -> str:
+    """'FORUMBOT_SMTP_PORT: Input should be a valid integer (got 'abc')'."""
+    field = ".".join(str(part) for part in err["loc"])
+    message = err["msg"].removeprefix("Value error, ")
+    if not field:
+        return message
+    name = f"FORUMBOT_{field.upper()}" if "." not in field else field
+    got = err.get("input")
+    shown = "" if got is None or isinstance(got, dict | list) else f" (got {str(got)[:60]!r})"
+    return f"{name}: {message}{shown}"

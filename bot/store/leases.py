@@ -1,0 +1,42 @@
+"""Named, expiring leases: one holder at a time across processes, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.store.tables import Lease
+
+
+async def try_acquire(session: AsyncSession, *, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
+    """Take or renew the lease `name` for `holder` if it is free, expired or already ours; commits.
+
+    Both statements are single atomic writes, so two processes racing cannot both win.
+
+    Returns:
+        True when `holder` holds the lease until `now + ttl`.
+    """
+    renewed = await session.exec(
+        update(Lease)
+        .where(Lease.name == name)  # type: ignore[arg-type]
+        .where((Lease.holder == holder) | (Lease.expires_at < now))  # type: ignore[arg-type,operator]
+        .values(holder=holder, expires_at=now + ttl)
+    )
+    won = renewed.rowcount == 1
+    if not won:
+        insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+        created = await session.exec(
+            insert(Lease).values(name=name, holder=holder, expires_at=now + ttl).on_conflict_do_nothing()
+        )
+        won = created.rowcount == 1
+    await session.commit()
+    return won
+
+
+async def release(session: AsyncSession, *, name: str, holder: str) -> None:
+    """Give the lease up at once (on a clean shutdown) so another process need not wait it out."""
+    await session.exec(delete(Lease).where(Lease.name == name, Lease.holder == holder))  # type: ignore[arg-type]
+    await session.commit()

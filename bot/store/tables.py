@@ -1,0 +1,88 @@
+"""SQLModel tables. Every timestamp is stored as UTC (see `UTCDateTime`)."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Column, Index, LargeBinary, String
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import DateTime, TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend.
+
+    SQLite has no time zones: SQLAlchemy stores naive text there, and comparisons in SQL only
+    work when every value is in one zone. We store naive UTC and hand back aware UTC.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware one is required")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One message to one recipient on one channel, written before anything is sent.
+
+    `idempotency_key` is unique: enqueueing the same logical message twice (a job retried,
+    a double click) stores it once. `status` moves pending -> sending -> sent, or to failed
+    (permanent) or cancelled; a `sending` row whose lease has expired belongs to a worker that
+    died and is claimed again.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(sa_column=Column(String(255), unique=True, nullable=False))
+    channel: str = Field(max_length=20)
+    recipient: str = Field(max_length=320, index=True)
+    campaign: str | None = Field(default=None, max_length=200, index=True)
+    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    status: str = Field(default="pending", max_length=20)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    lease_owner: str | None = Field(default=None, max_length=100)
+    lease_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Bounce(SQLModel, table=True):
+    """A permanent delivery failure recorded against a recipient (a hard bounce)."""
+
+    __tablename__ = "bounces"
+
+    id: int | None = Field(default=None, primary_key=True)
+    recipient: str = Field(max_length=320, index=True)
+    outbox_id: int | None = Field(default=None, index=True)
+    code: int | None = None
+    reason: str = Field(max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Lease(SQLModel, table=True):
+    """A named, expiring lock held by one process (the scheduler's leader, say)."""
+
+    __tablename__ = "leases"
+
+    name: str = Field(primary_key=True, max_length=100)
+    holder: str = Field(max_length=200)
+    expires_at: datetime = Field(sa_type=UTCDateTime)

@@ -1,0 +1,56 @@
+"""create_app(settings): the ASGI app; its lifespan opens the runtime and the background parts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from bot.errors import NotFoundError, UserFacingError
+from bot.host import run_background
+from bot.runtime import open_services
+from bot.settings import Settings
+from bot.web.routes import health, home, mail
+
+
+def create_app(settings: Settings, *, background: bool = True) -> FastAPI:
+    """The web app. With `background`, it also runs the delivery worker, scheduler and catcher."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_services(settings) as services:
+            app.state.services = services
+            app.state.templates = Jinja2Templates(env=services.renderer.env)
+            if not background:
+                yield
+                return
+            async with run_background(services) as running:
+                app.state.background = running
+                yield
+
+    app = FastAPI(title="forumbot", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.background = None
+    for module in (health, home, mail):
+        app.include_router(module.router)
+    app.add_exception_handler(NotFoundError, _not_found)
+    app.add_exception_handler(UserFacingError, _user_error)
+    return app
+
+
+def _page(request: Request, message: str, status: int) -> Response:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, "web/error.html.j2", {"message": message}, status_code=status)
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return _page(request, str(exc), 404)
+
+
+async def _user_error(request: Request, exc: Exception) -> Response:
+    return _page(request, str(exc), 400)
+
+
+__all__ = ["HTMLResponse", "create_app"]
