@@ -27,7 +27,9 @@ class DeliveryError(BotError, ConnectionError):
         code: The remote reply code, when the remote end gave one.
     """
 
-    def __init__(self, reason: str, *, permanent: bool, code: int | None = None) -> None:
+    def __init__(
+        self, reason: str, *, permanent: bool, code: int | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent

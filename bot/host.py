@@ -13,6 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 import jobs
 from bot.mail.catcher import run_catcher
+from bot.mail.mailer import SmtpMailer
 from bot.outbox.worker import DeliveryWorker, default_worker_id
 from bot.runtime import Services
 from bot.scheduling import Leadership, build_scheduler, sync_schedules
@@ -32,7 +33,11 @@ class Background:
 
 @asynccontextmanager
 async def run_background(
-    services: Services, *, worker: bool = True, scheduler: bool = True, catcher: bool = True
+    services: Services,
+    *,
+    worker: bool = True,
+    scheduler: bool = True,
+    catcher: bool = True,
 ) -> AsyncIterator[Background]:
     """Start the chosen parts; stop them cleanly (leases handed back) when the block ends."""
     settings = services.settings
@@ -41,10 +46,21 @@ async def run_background(
     async with AsyncExitStack() as stack:
         if catcher and settings.uses_catcher:
             port = await stack.enter_async_context(
-                run_catcher(settings.caught_mail_dir, "127.0.0.1", settings.catcher_port)
+                run_catcher(
+                    settings.caught_mail_dir, "127.0.0.1", settings.catcher_port
+                )
             )
             background.catcher_port = port
-            log.info("no SMTP relay configured: catching mail on 127.0.0.1:%d (see /mail)", port)
+            if (
+                port != settings.catcher_port
+            ):  # port 0 let the OS pick: send mail where it listens
+                for transport in services.transports.values():
+                    if isinstance(transport, SmtpMailer):
+                        transport.retarget("127.0.0.1", port)
+            log.info(
+                "no SMTP relay configured: catching mail on 127.0.0.1:%d (see /mail)",
+                port,
+            )
         tasks: list[asyncio.Task[None]] = []
         if worker:
             background.worker = services.delivery_worker()

@@ -10,11 +10,12 @@ import css_inline
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 
-
 def templates_dir() -> Path:
     """templates/ beside the package in a checkout; bot/templates inside an installed wheel."""
     installed = Path(__file__).parent / "templates"
-    return installed if installed.is_dir() else Path(__file__).parent.parent / "templates"
+    return (
+        installed if installed.is_dir() else Path(__file__).parent.parent / "templates"
+    )
 
 
 @dataclass(frozen=True)
@@ -29,18 +30,24 @@ class Rendered:
 class Renderer:
     """Renders email (subject, text, HTML with inlined CSS) and web templates."""
 
-    def __init__(self, folder: Path | None = None, *, globals: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, folder: Path | None = None, *, globals: dict[str, Any] | None = None
+    ) -> None:
         self.env = Environment(
             loader=FileSystemLoader(folder or templates_dir()),
             undefined=StrictUndefined,
-            autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
+            autoescape=select_autoescape(
+                enabled_extensions=("html", "html.j2"), default_for_string=False
+            ),
             trim_blocks=True,
             lstrip_blocks=True,
             auto_reload=False,
         )
         self.env.globals.update(globals or {})
         # Many mail clients drop <style> blocks, so styles are inlined into every element.
-        self._inliner = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
+        self._inliner = css_inline.CSSInliner(
+            keep_style_tags=True, load_remote_stylesheets=False
+        )
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         return self.env.get_template(name).render(context)

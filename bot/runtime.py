@@ -44,9 +44,17 @@ class Services:
             "poll_seconds": s.delivery_poll_seconds,
             **overrides,
         }
-        policy = RetryPolicy(s.delivery_max_attempts, s.delivery_backoff_base_seconds, s.delivery_backoff_max_seconds)
+        policy = RetryPolicy(
+            s.delivery_max_attempts,
+            s.delivery_backoff_base_seconds,
+            s.delivery_backoff_max_seconds,
+        )
         return DeliveryWorker(
-            sessions=self.sessions, transports=self.transports, clock=self.clock, policy=policy, **options  # type: ignore[arg-type]
+            sessions=self.sessions,
+            transports=self.transports,
+            clock=self.clock,
+            policy=policy,
+            **options,  # type: ignore[arg-type]
         )
 
 
@@ -73,7 +81,10 @@ def renderer_for(settings: Settings) -> Renderer:
 
 @asynccontextmanager
 async def open_services(
-    settings: Settings, *, clock: Clock | None = None, transports: Mapping[str, Transport] | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    transports: Mapping[str, Transport] | None = None,
 ) -> AsyncIterator[Services]:
     """Open the database and transports; close them when the block ends.
 
@@ -115,7 +126,9 @@ class _Holder:
 
     def get(self) -> Services:
         if not self._stack:
-            raise RuntimeError("no services are open in this process (open_services was not entered)")
+            raise RuntimeError(
+                "no services are open in this process (open_services was not entered)"
+            )
         return self._stack[-1]
 
 

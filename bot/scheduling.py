@@ -10,6 +10,7 @@ job never runs twice at once. Jobs must be idempotent all the same.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -52,7 +53,10 @@ class JobInfo:
 
 def build_scheduler(settings: Settings) -> AsyncIOScheduler:
     """A scheduler whose job store is the application's database."""
-    store = SQLAlchemyJobStore(engine=make_sync_engine(settings.effective_database_url), tablename="apscheduler_jobs")
+    store = SQLAlchemyJobStore(
+        engine=make_sync_engine(settings.effective_database_url),
+        tablename="apscheduler_jobs",
+    )
     scheduler = AsyncIOScheduler(
         jobstores={"default": store},
         job_defaults={
@@ -67,7 +71,12 @@ def build_scheduler(settings: Settings) -> AsyncIOScheduler:
 
 
 def _log_failure(event: JobExecutionEvent) -> None:
-    log.error("job %s (due %s) failed: %r", event.job_id, event.scheduled_run_time, event.exception)
+    log.error(
+        "job %s (due %s) failed: %r",
+        event.job_id,
+        event.scheduled_run_time,
+        event.exception,
+    )
 
 
 def sync_schedules(scheduler: AsyncIOScheduler, schedules: Sequence[Schedule]) -> None:
@@ -107,7 +116,12 @@ class Leadership:
         on_gain: Callable[[], None],
         on_loss: Callable[[], None],
     ) -> None:
-        self._sessions, self._clock, self.holder, self._ttl = sessions, clock, holder, ttl
+        self._sessions, self._clock, self.holder, self._ttl = (
+            sessions,
+            clock,
+            holder,
+            ttl,
+        )
         self._on_gain, self._on_loss = on_gain, on_loss
         self.leading = False
 
@@ -115,11 +129,17 @@ class Leadership:
         """Try once to take or renew the lease, switching the scheduler on or off to match."""
         async with self._sessions() as session:
             held = await leases.try_acquire(
-                session, name=LEASE_NAME, holder=self.holder, now=self._clock.now(), ttl=self._ttl
+                session,
+                name=LEASE_NAME,
+                holder=self.holder,
+                now=self._clock.now(),
+                ttl=self._ttl,
             )
         if held != self.leading:
             self.leading = held
-            log.info("scheduler %s: %s", self.holder, "now leader" if held else "standing by")
+            log.info(
+                "scheduler %s: %s", self.holder, "now leader" if held else "standing by"
+            )
             (self._on_gain if held else self._on_loss)()
         return held
 
@@ -129,15 +149,16 @@ class Leadership:
             while not stop.is_set():
                 try:
                     await self.step()
-                except Exception:  # a database blip: stop firing jobs until the lease is sure
+                # A database blip: stop firing jobs until the lease is sure again.
+                except Exception:
                     log.exception("scheduler %s could not renew its lease", self.holder)
                     if self.leading:
                         self.leading = False
                         self._on_loss()
-                try:
-                    await asyncio.wait_for(stop.wait(), timeout=self._ttl.total_seconds() / 3)
-                except TimeoutError:
-                    pass
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        stop.wait(), timeout=self._ttl.total_seconds() / 3
+                    )
         finally:
             if self.leading:
                 self._on_loss()

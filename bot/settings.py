@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.errors import ConfigError
-
 from pydantic import (
     AnyHttpUrl,
     BaseModel,
+    ConfigDict,
     EmailStr,
     Field,
     SecretStr,
@@ -34,12 +33,16 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bot.errors import ConfigError
+
 DEV_SECRET = "dev-only-secret-change-me"
 DEFAULT_CONFIG_FILE = Path("config/forumbot.toml")
 
 
 class Contact(BaseModel):
     """A contact shown to practitioners, such as the children's social care front door."""
+
+    model_config = ConfigDict(extra="forbid")
 
     name: str
     phone: str | None = None
@@ -56,6 +59,7 @@ class Settings(BaseSettings):
         env_prefix="FORUMBOT_",
         env_file="config/.env",
         extra="forbid",
+        env_ignore_empty=True,
         validate_default=True,
     )
 
@@ -129,7 +133,9 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (try 'Europe/London')") from None
+            raise ValueError(
+                f"unknown time zone {value!r} (try 'Europe/London')"
+            ) from None
         return value
 
     @field_validator("database_url")
@@ -144,13 +150,19 @@ class Settings(BaseSettings):
         """Refuse placeholder secrets and the local mail catcher outside development."""
         if self.environment == "production":
             if self.secret_key.get_secret_value() == DEV_SECRET:
-                raise ValueError("FORUMBOT_SECRET_KEY must be set to a long random value in production")
+                raise ValueError(
+                    "FORUMBOT_SECRET_KEY must be set to a long random value in production"
+                )
             if not self.smtp_host:
-                raise ValueError("FORUMBOT_SMTP_HOST must name your SMTP relay in production")
+                raise ValueError(
+                    "FORUMBOT_SMTP_HOST must name your SMTP relay in production"
+                )
         if len(self.secret_key.get_secret_value()) < 16:
             raise ValueError("FORUMBOT_SECRET_KEY must be at least 16 characters")
         if self.smtp_password and not self.smtp_username:
-            raise ValueError("FORUMBOT_SMTP_PASSWORD is set but FORUMBOT_SMTP_USERNAME is not")
+            raise ValueError(
+                "FORUMBOT_SMTP_PASSWORD is set but FORUMBOT_SMTP_USERNAME is not"
+            )
         return self
 
     @property
@@ -160,7 +172,10 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         """The configured database, or SQLite in the data directory."""
-        return self.database_url or f"sqlite:///{(self.data_dir / 'forumbot.db').resolve()}"
+        return (
+            self.database_url
+            or f"sqlite:///{(self.data_dir / 'forumbot.db').resolve()}"
+        )
 
     @property
     def uses_catcher(self) -> bool:
@@ -206,5 +221,9 @@ def _describe(err: ErrorDetails) -> str:
         return message
     name = f"FORUMBOT_{field.upper()}" if "." not in field else field
     got = err.get("input")
-    shown = "" if got is None or isinstance(got, dict | list) else f" (got {str(got)[:60]!r})"
+    shown = (
+        ""
+        if got is None or isinstance(got, dict | list)
+        else f" (got {str(got)[:60]!r})"
+    )
     return f"{name}: {message}{shown}"

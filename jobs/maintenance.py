@@ -13,10 +13,14 @@ STUCK_AFTER = timedelta(minutes=30)
 async def purge_outbox() -> int:
     """Delete finished messages past the retention period: they hold personal data."""
     services = current_services()
-    before = services.clock.now() - timedelta(days=services.settings.outbox_retention_days)
+    before = services.clock.now() - timedelta(
+        days=services.settings.outbox_retention_days
+    )
     async with services.sessions() as session:
         removed = await queue.purge_finished(session, before=before)
-    log.info("purge-outbox: removed %d finished messages created before %s", removed, before)
+    log.info(
+        "purge-outbox: removed %d finished messages created before %s", removed, before
+    )
     return removed
 
 
@@ -28,7 +32,13 @@ async def check_outbox() -> dict[str, int]:
         oldest = await queue.oldest_due(session)
     log.info("check-outbox: %s", by_status)
     if by_status[queue.FAILED]:
-        log.warning("check-outbox: %d messages have failed; see `forumbot outbox status`", by_status[queue.FAILED])
+        log.warning(
+            "check-outbox: %d messages have failed; see `forumbot outbox status`",
+            by_status[queue.FAILED],
+        )
     if oldest is not None and services.clock.now() - oldest > STUCK_AFTER:
-        log.warning("check-outbox: a message has waited since %s; is the SMTP relay reachable?", oldest)
+        log.warning(
+            "check-outbox: a message has waited since %s; is the SMTP relay reachable?",
+            oldest,
+        )
     return by_status

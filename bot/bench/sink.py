@@ -11,7 +11,7 @@ import multiprocessing
 import threading
 from collections import Counter
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Self
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
@@ -20,7 +20,9 @@ class CountingHandler:
     def __init__(self) -> None:
         self.received: Counter[str] = Counter()
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+    async def handle_DATA(
+        self, server: SMTP, session: Session, envelope: Envelope
+    ) -> str:
         self.received.update(envelope.rcpt_tos)
         return "250 OK"
 
@@ -32,7 +34,9 @@ def _serve(conn: Connection) -> None:
 async def _main(conn: Connection) -> None:
     handler = CountingHandler()
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(handler, hostname="sink.local"), "127.0.0.1", 0)
+    server = await loop.create_server(
+        lambda: SMTP(handler, hostname="sink.local"), "127.0.0.1", 0
+    )
     conn.send(server.sockets[0].getsockname()[1])
     done = asyncio.Event()
 
@@ -63,7 +67,7 @@ class SinkProcess:
         self._conn, child = context.Pipe()
         self._process = context.Process(target=_serve, args=(child,), daemon=True)
 
-    def __enter__(self) -> SinkProcess:
+    def __enter__(self) -> Self:
         self._process.start()
         self.port: int = self._conn.recv()
         return self
@@ -74,7 +78,7 @@ class SinkProcess:
         counts: dict[str, int] = self._conn.recv()
         return counts
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._conn.send("stop")
         self._process.join(timeout=10)
         if self._process.is_alive():

@@ -34,7 +34,7 @@ def _load(ctx: typer.Context) -> None:
         stream=sys.stderr,
     )
     if settings.log_level != "DEBUG":
-        for chatty in ("alembic", "apscheduler"):
+        for chatty in ("alembic", "apscheduler", "mail.log"):
             logging.getLogger(chatty).setLevel(logging.WARNING)
     ctx.obj = settings
 

@@ -28,7 +28,9 @@ def init(ctx: typer.Context) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade_schema(settings.effective_database_url)
     asyncio.run(_store_schedules(settings))
-    typer.echo(f"Database ready at schema {schema_revision(settings.effective_database_url)}.")
+    typer.echo(
+        f"Database ready at schema {schema_revision(settings.effective_database_url)}."
+    )
 
 
 async def _store_schedules(settings: Settings) -> None:
@@ -48,7 +50,9 @@ def _ensure_schema(settings: Settings) -> None:
     if schema_revision(settings.effective_database_url) == head:
         return
     if settings.environment == "production":
-        raise ConfigError("the database schema is not up to date: run `forumbot init` first")
+        raise ConfigError(
+            "the database schema is not up to date: run `forumbot init` first"
+        )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade_schema(settings.effective_database_url)
 
@@ -61,8 +65,12 @@ def _head_revision() -> str | None:
 
 def serve(
     ctx: typer.Context,
-    host: str | None = typer.Option(None, help="Interface to listen on (default: FORUMBOT_WEB_HOST)."),
-    port: int | None = typer.Option(None, help="Port to listen on (default: FORUMBOT_WEB_PORT)."),
+    host: str | None = typer.Option(
+        None, help="Interface to listen on (default: FORUMBOT_WEB_HOST)."
+    ),
+    port: int | None = typer.Option(
+        None, help="Port to listen on (default: FORUMBOT_WEB_PORT)."
+    ),
 ) -> None:
     """Run the web app, the delivery worker and the scheduler in one process."""
     from bot.web.app import create_app
@@ -70,7 +78,9 @@ def serve(
     settings: Settings = ctx.obj
     _ensure_schema(settings)
     if settings.uses_catcher:
-        typer.echo(f"No SMTP relay set: mail is caught locally; see {settings.base_url}mail")
+        typer.echo(
+            f"No SMTP relay set: mail is caught locally; see {settings.base_url}mail"
+        )
     uvicorn.run(
         create_app(settings),
         host=host or settings.web_host,
@@ -92,5 +102,8 @@ async def _run_worker(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with open_services(settings) as services, run_background(services, scheduler=False, catcher=False):
+    async with (
+        open_services(settings) as services,
+        run_background(services, scheduler=False, catcher=False),
+    ):
         await stop.wait()

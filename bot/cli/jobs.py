@@ -16,12 +16,18 @@ app = typer.Typer(help="See the scheduled jobs.", no_args_is_help=True)
 
 
 @app.command("list")
-def list_jobs(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def list_jobs(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
     """List every scheduled job with its trigger and next run time."""
     settings: Settings = ctx.obj
     infos = asyncio.run(_read(settings))
     if as_json:
-        rows = [{**vars(i), "next_run": i.next_run.isoformat() if i.next_run else None} for i in infos]
+        rows = [
+            {**vars(i), "next_run": i.next_run.isoformat() if i.next_run else None}
+            for i in infos
+        ]
         typer.echo(json.dumps(rows, indent=2))
         return
     if not infos:
@@ -29,7 +35,11 @@ def list_jobs(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", 
         return
     table = Table("id", "next run", "trigger", "what it does")
     for info in infos:
-        when = info.next_run.strftime("%a %d %b %Y %H:%M %Z") if info.next_run else "paused"
+        when = (
+            info.next_run.strftime("%a %d %b %Y %H:%M %Z")
+            if info.next_run
+            else "paused"
+        )
         table.add_row(info.id, when, info.trigger, info.description)
     Console().print(table)
 

@@ -12,11 +12,16 @@ from bot.outbox import queue
 from bot.runtime import open_services
 from bot.settings import Settings
 
-app = typer.Typer(help="Inspect and manage the outbox of outgoing messages.", no_args_is_help=True)
+app = typer.Typer(
+    help="Inspect and manage the outbox of outgoing messages.", no_args_is_help=True
+)
 
 
 @app.command()
-def status(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def status(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
     """Count messages by status."""
     by_status = asyncio.run(_counts(ctx.obj))
     if as_json:
@@ -27,7 +32,10 @@ def status(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", hel
 
 
 async def _counts(settings: Settings) -> dict[str, int]:
-    async with open_services(settings, transports={}) as services, services.sessions() as session:
+    async with (
+        open_services(settings, transports={}) as services,
+        services.sessions() as session,
+    ):
         return await queue.counts(session)
 
 
@@ -38,7 +46,10 @@ def retry_failed(ctx: typer.Context) -> None:
 
 
 async def _retry(settings: Settings) -> int:
-    async with open_services(settings, transports={}) as services, services.sessions() as session:
+    async with (
+        open_services(settings, transports={}) as services,
+        services.sessions() as session,
+    ):
         return await queue.retry_failed(session, now=services.clock.now())
 
 
@@ -54,7 +65,10 @@ def test_email(
 
 
 async def _queue_test(settings: Settings, to: str, name: str) -> None:
-    async with open_services(settings, transports={}) as services, services.sessions() as session:
+    async with (
+        open_services(settings, transports={}) as services,
+        services.sessions() as session,
+    ):
         now = services.clock.now()
         email = Email(
             key=f"test:{to}:{now.isoformat()}",
@@ -63,5 +77,11 @@ async def _queue_test(settings: Settings, to: str, name: str) -> None:
             template="test_message",
             context={"sent_at": now.strftime("%d %b %Y %H:%M UTC")},
         )
-        await queue_emails(session, [email], sender=services.sender, renderer=services.renderer, now=now)
+        await queue_emails(
+            session,
+            [email],
+            sender=services.sender,
+            renderer=services.renderer,
+            now=now,
+        )
         await session.commit()

@@ -53,7 +53,7 @@ def message_id_for(key: str, domain: str) -> str:
 def address(name: str, addr_spec: str) -> str:
     """`"Name" <addr>` with the name cleaned, quoted and RFC 2047-encoded as needed."""
     spec = addr_spec.strip()
-    if _CONTROL.search(spec) or any(c in spec for c in "<>,\" "):
+    if _CONTROL.search(spec) or any(c in spec for c in '<>," '):
         raise ValueError(f"not a plain email address: {addr_spec!r}")
     return formataddr((clean_header_text(name), spec), charset="utf-8")
 
@@ -73,14 +73,18 @@ def _qp(text: str) -> str:
 
 def _part(subtype: str, body: str) -> str:
     return (
-        f"Content-Type: text/{subtype}; charset=\"utf-8\"{CRLF}"
+        f'Content-Type: text/{subtype}; charset="utf-8"{CRLF}'
         f"Content-Transfer-Encoding: quoted-printable{CRLF}{CRLF}{_qp(body)}"
     )
 
 
 def list_header_lines(headers: ListHeaders) -> list[tuple[str, str]]:
     lines = [("List-Id", f"{clean_header_text(headers.list_name)} <{headers.list_id}>")]
-    targets = [f"<{url}>" for url in (headers.unsubscribe_url, headers.unsubscribe_mailto) if url]
+    targets = [
+        f"<{url}>"
+        for url in (headers.unsubscribe_url, headers.unsubscribe_mailto)
+        if url
+    ]
     if targets:
         lines.append(("List-Unsubscribe", ", ".join(targets)))
     if headers.unsubscribe_url:
@@ -117,11 +121,21 @@ def build_message(
         ("MIME-Version", "1.0"),
         ("Auto-Submitted", "auto-generated"),
         *(list_header_lines(list_headers) if list_headers else []),
-        *((name, _header_value(clean_header_text(value, 900))) for name, value in extra),
+        *(
+            (name, _header_value(clean_header_text(value, 900)))
+            for name, value in extra
+        ),
         ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
     ]
     head = "".join(f"{name}: {value}{CRLF}" for name, value in headers)
     body = CRLF.join(
-        [f"--{boundary}", _part("plain", text), f"--{boundary}", _part("html", html), f"--{boundary}--", ""]
+        [
+            f"--{boundary}",
+            _part("plain", text),
+            f"--{boundary}",
+            _part("html", html),
+            f"--{boundary}--",
+            "",
+        ]
     )
     return (head + CRLF + body).encode("ascii")

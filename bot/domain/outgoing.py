@@ -15,6 +15,7 @@ from bot.domain.mime import ListHeaders, address, build_message, message_id_for
 from bot.outbox import queue
 from bot.rendering import Rendered
 
+
 class EmailRenderer(Protocol):
     def render_email(self, name: str, context: dict[str, Any]) -> Rendered: ...
 
@@ -49,13 +50,17 @@ class Email:
     unsubscribe_url: str | None = None
 
 
-def compose(email: Email, *, sender: Sender, renderer: EmailRenderer, now: datetime) -> bytes:
+def compose(
+    email: Email, *, sender: Sender, renderer: EmailRenderer, now: datetime
+) -> bytes:
     """Render and build one email; pure apart from reading templates."""
     context = {"recipient_name": email.to_name, "sender": sender, **email.context}
     rendered = renderer.render_email(email.template, context)
     lists = None
     if email.unsubscribe_url:
-        lists = ListHeaders(sender.list_id, sender.list_name, unsubscribe_url=email.unsubscribe_url)
+        lists = ListHeaders(
+            sender.list_id, sender.list_name, unsubscribe_url=email.unsubscribe_url
+        )
     return build_message(
         subject=rendered.subject,
         text=rendered.text,
@@ -69,7 +74,12 @@ def compose(email: Email, *, sender: Sender, renderer: EmailRenderer, now: datet
 
 
 async def queue_emails(
-    session: AsyncSession, emails: list[Email], *, sender: Sender, renderer: EmailRenderer, now: datetime
+    session: AsyncSession,
+    emails: list[Email],
+    *,
+    sender: Sender,
+    renderer: EmailRenderer,
+    now: datetime,
 ) -> int:
     """Render each email and write it to the outbox; the caller commits.
 

@@ -28,11 +28,15 @@ class MaildirHandler:
     def __init__(self, folder: Path) -> None:
         self._box = mailbox.Maildir(folder, create=True)
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+    async def handle_DATA(
+        self, server: SMTP, session: Session, envelope: Envelope
+    ) -> str:
         content = envelope.original_content or b""
         header = f"X-Caught-Rcpt-To: {', '.join(envelope.rcpt_tos)}\r\n".encode()
         self._box.add(header + content)
-        return "250 Message caught (not delivered: this is forumbot's local mail catcher)"
+        return (
+            "250 Message caught (not delivered: this is forumbot's local mail catcher)"
+        )
 
 
 @asynccontextmanager
@@ -40,7 +44,9 @@ async def run_catcher(folder: Path, host: str, port: int) -> AsyncIterator[int]:
     """Serve SMTP on host:port (0 picks a free port) until the block ends; yields the port."""
     handler = MaildirHandler(folder)
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(handler, hostname="forumbot.local"), host, port)
+    server = await loop.create_server(
+        lambda: SMTP(handler, hostname="forumbot.local"), host, port
+    )
     try:
         yield server.sockets[0].getsockname()[1]
     finally:
@@ -61,7 +67,7 @@ class CaughtMail:
 
     def part(self, subtype: str) -> str | None:
         body = self.message.get_body(preferencelist=(subtype,))
-        return None if body is None else str(body.get_content())  # type: ignore[attr-defined]
+        return None if body is None else str(body.get_content())
 
 
 def list_caught(folder: Path, limit: int = 200) -> list[CaughtMail]:
@@ -69,7 +75,7 @@ def list_caught(folder: Path, limit: int = 200) -> list[CaughtMail]:
     if not folder.exists():
         return []
     box = mailbox.Maildir(folder, create=False)
-    found = [_caught(key, box.get_bytes(key)) for key in box.keys()]
+    found = [_caught(key, box.get_bytes(key)) for key in box.iterkeys()]
     return sorted(found, key=lambda m: m.date, reverse=True)[:limit]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import aiosmtplib
 from aiolimiter import AsyncLimiter
@@ -39,7 +39,11 @@ class SmtpOptions:
                 pool_size=settings.smtp_pool_size,
                 rate_per_second=0.0,
             )
-        password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+        password = (
+            settings.smtp_password.get_secret_value()
+            if settings.smtp_password
+            else None
+        )
         return cls(
             host=str(settings.smtp_host),
             port=settings.smtp_port,
@@ -90,6 +94,19 @@ class SmtpMailer:
             start_tls=o.security == "starttls",
         )
 
+    def retarget(self, host: str, port: int) -> None:
+        """Send to host:port from now on: the local catcher, once `catcher_port = 0` has picked a port.
+
+        Idle connections are dropped and reopened lazily; call it before anything is sent.
+        """
+        self._options = replace(self._options, host=host, port=port)
+        idle: list[aiosmtplib.SMTP] = []
+        while not self._idle.empty():
+            idle.append(self._idle.get_nowait())
+        for client in idle:
+            _close(client)
+            self._idle.put_nowait(self._new_client())
+
     async def deliver(self, recipient: str, payload: bytes) -> None:
         if self._limiter is not None:
             await self._limiter.acquire()
@@ -99,7 +116,9 @@ class SmtpMailer:
         finally:
             self._idle.put_nowait(client)
 
-    async def _send(self, client: aiosmtplib.SMTP, recipient: str, payload: bytes) -> None:
+    async def _send(
+        self, client: aiosmtplib.SMTP, recipient: str, payload: bytes
+    ) -> None:
         # A pooled connection may have been closed by the server while idle; that is not
         # the message's fault, so reconnect once before counting it as a failure.
         reused = client.is_connected
@@ -107,13 +126,18 @@ class SmtpMailer:
             try:
                 if not client.is_connected:
                     await client.connect()
-                await client.sendmail(self._options.envelope_sender, [recipient], payload)
+                await client.sendmail(
+                    self._options.envelope_sender, [recipient], payload
+                )
                 return
             except aiosmtplib.SMTPServerDisconnected as error:
                 _close(client)
                 if not (reused and attempt == 1):
                     raise classify(error) from error
-            except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused) as error:
+            except (
+                aiosmtplib.SMTPResponseException,
+                aiosmtplib.SMTPRecipientsRefused,
+            ) as error:
                 raise classify(error) from error
             except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
                 _close(client)

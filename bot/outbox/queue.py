@@ -13,14 +13,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.store.db import dialect_name
 from bot.store.tables import Bounce, OutboxMessage
 
-PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
+PENDING, SENDING, SENT, FAILED, CANCELLED = (
+    "pending",
+    "sending",
+    "sent",
+    "failed",
+    "cancelled",
+)
 STATUSES = (PENDING, SENDING, SENT, FAILED, CANCELLED)
 
 
@@ -46,7 +54,9 @@ class Claimed:
     attempts: int
 
 
-async def enqueue(session: AsyncSession, messages: Iterable[NewMessage], *, now: datetime) -> int:
+async def enqueue(
+    session: AsyncSession, messages: Iterable[NewMessage], *, now: datetime
+) -> int:
     """Store messages for delivery, skipping any whose key is already in the outbox.
 
     The caller commits, so a domain change and the messages it causes land together.
@@ -70,12 +80,13 @@ async def enqueue(session: AsyncSession, messages: Iterable[NewMessage], *, now:
     ]
     if not rows:
         return 0
-    dialect = session.bind.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = (
+        postgresql.insert if dialect_name(session) == "postgresql" else sqlite.insert
+    )
     statement = (
         insert(OutboxMessage)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(OutboxMessage.id)  # type: ignore[arg-type]
+        .returning(col(OutboxMessage.id))
     )
     # With RETURNING, SQLAlchemy batches the rows into multi-row INSERTs ("insertmanyvalues")
     # and a skipped duplicate returns no row, so the count of rows is the count of new messages.
@@ -100,17 +111,19 @@ async def claim(
         select(OutboxMessage.id)
         .where(
             or_(
-                (OutboxMessage.status == PENDING) & (OutboxMessage.next_attempt_at <= now),  # type: ignore[arg-type]
-                (OutboxMessage.status == SENDING) & (OutboxMessage.lease_expires_at < now),  # type: ignore[arg-type,operator]
+                (col(OutboxMessage.status) == PENDING)
+                & (col(OutboxMessage.next_attempt_at) <= now),
+                (col(OutboxMessage.status) == SENDING)
+                & (col(OutboxMessage.lease_expires_at) < now),
             )
         )
-        .order_by(OutboxMessage.id)  # type: ignore[arg-type]
+        .order_by(col(OutboxMessage.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
     statement = (
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(due.scalar_subquery()))  # type: ignore[union-attr]
+        .where(col(OutboxMessage.id).in_(due.scalar_subquery()))
         .values(
             status=SENDING,
             lease_owner=worker,
@@ -118,35 +131,53 @@ async def claim(
             attempts=OutboxMessage.attempts + 1,
         )
         .returning(
-            OutboxMessage.id,
-            OutboxMessage.channel,
-            OutboxMessage.recipient,
-            OutboxMessage.payload,
-            OutboxMessage.attempts,
+            col(OutboxMessage.id),
+            col(OutboxMessage.channel),
+            col(OutboxMessage.recipient),
+            col(OutboxMessage.payload),
+            col(OutboxMessage.attempts),
         )
     )
-    rows = (await session.exec(statement)).all()  # type: ignore[call-overload]
+    rows = (await session.exec(statement)).all()
     await session.commit()
     return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
 
 
-async def mark_sent(session: AsyncSession, ids: Sequence[int], *, worker: str, now: datetime) -> None:
+async def mark_sent(
+    session: AsyncSession, ids: Sequence[int], *, worker: str, now: datetime
+) -> None:
     """Record delivered messages. Only rows this worker still leases are touched."""
     if ids:
-        await session.exec(  # type: ignore[call-overload]
+        await session.exec(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids), OutboxMessage.lease_owner == worker)  # type: ignore[union-attr]
-            .values(status=SENT, sent_at=now, lease_owner=None, lease_expires_at=None, last_error=None)
+            .where(
+                col(OutboxMessage.id).in_(ids), col(OutboxMessage.lease_owner) == worker
+            )
+            .values(
+                status=SENT,
+                sent_at=now,
+                lease_owner=None,
+                lease_expires_at=None,
+                last_error=None,
+            )
         )
 
 
 async def mark_retry(
-    session: AsyncSession, message_id: int, *, worker: str, error: str, retry_at: datetime
+    session: AsyncSession,
+    message_id: int,
+    *,
+    worker: str,
+    error: str,
+    retry_at: datetime,
 ) -> None:
     """Put a message back in the queue after a temporary failure."""
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.lease_owner == worker)  # type: ignore[arg-type]
+        .where(
+            col(OutboxMessage.id) == message_id,
+            col(OutboxMessage.lease_owner) == worker,
+        )
         .values(
             status=PENDING,
             next_attempt_at=retry_at,
@@ -158,34 +189,61 @@ async def mark_retry(
 
 
 async def mark_failed(
-    session: AsyncSession, message: Claimed, *, worker: str, error: str, code: int | None, bounce: bool, now: datetime
+    session: AsyncSession,
+    message: Claimed,
+    *,
+    worker: str,
+    error: str,
+    code: int | None,
+    bounce: bool,
+    now: datetime,
 ) -> None:
     """Give up on a message; a permanent refusal is also recorded against the recipient."""
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message.id, OutboxMessage.lease_owner == worker)  # type: ignore[arg-type]
-        .values(status=FAILED, lease_owner=None, lease_expires_at=None, last_error=error[:1000])
+        .where(
+            col(OutboxMessage.id) == message.id,
+            col(OutboxMessage.lease_owner) == worker,
+        )
+        .values(
+            status=FAILED,
+            lease_owner=None,
+            lease_expires_at=None,
+            last_error=error[:1000],
+        )
     )
     if bounce:
         session.add(
-            Bounce(recipient=message.recipient, outbox_id=message.id, code=code, reason=error[:1000], created_at=now)
+            Bounce(
+                recipient=message.recipient,
+                outbox_id=message.id,
+                code=code,
+                reason=error[:1000],
+                created_at=now,
+            )
         )
 
 
-async def counts(session: AsyncSession, *, campaign: str | None = None) -> dict[str, int]:
+async def counts(
+    session: AsyncSession, *, campaign: str | None = None
+) -> dict[str, int]:
     """Messages by status (every status present, zero when none)."""
-    statement = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    statement = select(col(OutboxMessage.status), func.count()).group_by(
+        col(OutboxMessage.status)
+    )
     if campaign is not None:
-        statement = statement.where(OutboxMessage.campaign == campaign)
-    found = dict((await session.exec(statement)).all())  # type: ignore[call-overload]
+        statement = statement.where(col(OutboxMessage.campaign) == campaign)
+    found = dict((await session.exec(statement)).all())
     return {status: int(found.get(status, 0)) for status in STATUSES}
 
 
 async def oldest_due(session: AsyncSession) -> datetime | None:
     """When the longest-waiting pending message became due, to spot a stuck queue."""
-    statement = select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == PENDING)
-    value = (await session.exec(statement)).one()  # type: ignore[call-overload]
-    return value[0] if isinstance(value, tuple) else value  # type: ignore[no-any-return]
+    statement = select(func.min(col(OutboxMessage.next_attempt_at))).where(
+        col(OutboxMessage.status) == PENDING
+    )
+    value = (await session.exec(statement)).one()
+    return value[0] if isinstance(value, tuple) else value
 
 
 async def purge_finished(session: AsyncSession, *, before: datetime) -> int:
@@ -194,10 +252,10 @@ async def purge_finished(session: AsyncSession, *, before: datetime) -> int:
     Returns:
         How many rows were deleted.
     """
-    result = await session.exec(  # type: ignore[call-overload]
+    result = await session.exec(
         delete(OutboxMessage).where(
-            OutboxMessage.status.in_((SENT, FAILED, CANCELLED)),  # type: ignore[attr-defined]
-            OutboxMessage.created_at < before,  # type: ignore[arg-type]
+            col(OutboxMessage.status).in_((SENT, FAILED, CANCELLED)),
+            col(OutboxMessage.created_at) < before,
         )
     )
     await session.commit()
@@ -206,9 +264,9 @@ async def purge_finished(session: AsyncSession, *, before: datetime) -> int:
 
 async def retry_failed(session: AsyncSession, *, now: datetime) -> int:
     """Queue every failed message again (after a relay outage was fixed, say)."""
-    result = await session.exec(  # type: ignore[call-overload]
+    result = await session.exec(
         update(OutboxMessage)
-        .where(OutboxMessage.status == FAILED)  # type: ignore[arg-type]
+        .where(col(OutboxMessage.status) == FAILED)
         .values(status=PENDING, next_attempt_at=now, attempts=0)
     )
     await session.commit()

@@ -29,7 +29,9 @@ class RetryPolicy:
     base_seconds: float = 30.0
     max_seconds: float = 3600.0
 
-    def delay(self, attempts: int, uniform: Callable[[float, float], float] = random.uniform) -> timedelta:
+    def delay(
+        self, attempts: int, uniform: Callable[[float, float], float] = random.uniform
+    ) -> timedelta:
         """The wait before attempt `attempts + 1`: base * 2^(attempts-1), capped, times 0.5-1."""
         ceiling = min(self.max_seconds, self.base_seconds * 2 ** max(0, attempts - 1))
         return timedelta(seconds=ceiling * uniform(0.5, 1.0))
@@ -93,7 +95,9 @@ class DeliveryWorker:
         while not stop.is_set():
             try:
                 handled = await self.run_once()
-            except Exception:  # the loop must outlive a database hiccup; log it and go on
+            except (
+                Exception
+            ):  # the loop must outlive a database hiccup; log it and go on
                 log.exception("delivery worker %s: batch failed", self.worker_id)
                 handled = 0
             if not handled:
@@ -101,8 +105,13 @@ class DeliveryWorker:
 
     async def _idle(self, stop: asyncio.Event) -> None:
         self._wake.clear()
-        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
-        await asyncio.wait(waiters, timeout=self._poll_seconds, return_when=asyncio.FIRST_COMPLETED)
+        waiters = [
+            asyncio.ensure_future(stop.wait()),
+            asyncio.ensure_future(self._wake.wait()),
+        ]
+        await asyncio.wait(
+            waiters, timeout=self._poll_seconds, return_when=asyncio.FIRST_COMPLETED
+        )
         for waiter in waiters:
             waiter.cancel()
 
@@ -114,7 +123,11 @@ class DeliveryWorker:
         """
         async with self._sessions() as session:
             batch = await queue.claim(
-                session, worker=self.worker_id, limit=self._batch_size, now=self._clock.now(), lease=self._lease
+                session,
+                worker=self.worker_id,
+                limit=self._batch_size,
+                now=self._clock.now(),
+                lease=self._lease,
             )
         if not batch:
             return 0
@@ -137,13 +150,20 @@ class DeliveryWorker:
         transport = self._transports.get(message.channel)
         try:
             if transport is None:
-                raise TemporaryDeliveryError(f"no transport for channel {message.channel!r} in this process")
+                raise TemporaryDeliveryError(
+                    f"no transport for channel {message.channel!r} in this process"
+                )
             await transport.deliver(message.recipient, message.payload)
         except DeliveryError as error:
             return Outcome(message, error)
-        except Exception as error:  # a transport bug must not lose the message: retry it later
+        except (
+            Exception
+        ) as error:  # a transport bug must not lose the message: retry it later
             log.exception("transport %s raised unexpectedly", message.channel)
-            return Outcome(message, TemporaryDeliveryError(f"unexpected {type(error).__name__}: {error}"))
+            return Outcome(
+                message,
+                TemporaryDeliveryError(f"unexpected {type(error).__name__}: {error}"),
+            )
         return Outcome(message, None)
 
     async def _record(self, outcomes: list[Outcome]) -> None:
@@ -156,15 +176,39 @@ class DeliveryWorker:
                     await self._record_failure(session, outcome.message, outcome.error)
             await session.commit()
 
-    async def _record_failure(self, session: AsyncSession, message: queue.Claimed, error: DeliveryError) -> None:
+    async def _record_failure(
+        self, session: AsyncSession, message: queue.Claimed, error: DeliveryError
+    ) -> None:
         now = self._clock.now()
         if error.permanent or message.attempts >= self._policy.max_attempts:
-            log.warning("giving up on message %s to %s: %s", message.id, message.recipient, error)
+            log.warning(
+                "giving up on message %s to %s: %s",
+                message.id,
+                message.recipient,
+                error,
+            )
             await queue.mark_failed(
-                session, message, worker=self.worker_id, error=str(error), code=error.code,
-                bounce=error.permanent, now=now,
+                session,
+                message,
+                worker=self.worker_id,
+                error=str(error),
+                code=error.code,
+                bounce=error.permanent,
+                now=now,
             )
             return
         retry_at = now + self._policy.delay(message.attempts)
-        log.info("message %s to %s will be retried at %s: %s", message.id, message.recipient, retry_at, error)
-        await queue.mark_retry(session, message.id, worker=self.worker_id, error=str(error), retry_at=retry_at)
+        log.info(
+            "message %s to %s will be retried at %s: %s",
+            message.id,
+            message.recipient,
+            retry_at,
+            error,
+        )
+        await queue.mark_retry(
+            session,
+            message.id,
+            worker=self.worker_id,
+            error=str(error),
+            retry_at=retry_at,
+        )

@@ -23,10 +23,14 @@ def driver_urls(url: str) -> tuple[str, str]:
     parsed = make_url(url.replace("postgres://", "postgresql://", 1))
     if parsed.get_backend_name() == "sqlite":
         return (
-            parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False),
+            parsed.set(drivername="sqlite+aiosqlite").render_as_string(
+                hide_password=False
+            ),
             parsed.set(drivername="sqlite").render_as_string(hide_password=False),
         )
-    psycopg = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    psycopg = parsed.set(drivername="postgresql+psycopg").render_as_string(
+        hide_password=False
+    )
     return psycopg, psycopg
 
 
@@ -54,7 +58,9 @@ def make_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(async_url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(async_url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+    return create_async_engine(
+        async_url, pool_size=5, max_overflow=5, pool_pre_ping=True
+    )
 
 
 def make_sync_engine(url: str) -> Engine:
@@ -94,3 +100,9 @@ def schema_revision(url: str) -> str | None:
             return MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
+
+
+def dialect_name(session: AsyncSession) -> str:
+    """'sqlite' or 'postgresql': for the few statements (upserts) that differ between them."""
+    bind = session.get_bind()
+    return bind.dialect.name

@@ -6,12 +6,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.store.db import dialect_name
 from bot.store.tables import Lease
 
 
-async def try_acquire(session: AsyncSession, *, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
+async def try_acquire(
+    session: AsyncSession, *, name: str, holder: str, now: datetime, ttl: timedelta
+) -> bool:
     """Take or renew the lease `name` for `holder` if it is free, expired or already ours; commits.
 
     Both statements are single atomic writes, so two processes racing cannot both win.
@@ -21,15 +25,21 @@ async def try_acquire(session: AsyncSession, *, name: str, holder: str, now: dat
     """
     renewed = await session.exec(
         update(Lease)
-        .where(Lease.name == name)  # type: ignore[arg-type]
-        .where((Lease.holder == holder) | (Lease.expires_at < now))  # type: ignore[arg-type,operator]
+        .where(col(Lease.name) == name)
+        .where((col(Lease.holder) == holder) | (col(Lease.expires_at) < now))
         .values(holder=holder, expires_at=now + ttl)
     )
     won = renewed.rowcount == 1
     if not won:
-        insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+        insert = (
+            postgresql.insert
+            if dialect_name(session) == "postgresql"
+            else sqlite.insert
+        )
         created = await session.exec(
-            insert(Lease).values(name=name, holder=holder, expires_at=now + ttl).on_conflict_do_nothing()
+            insert(Lease)
+            .values(name=name, holder=holder, expires_at=now + ttl)
+            .on_conflict_do_nothing()
         )
         won = created.rowcount == 1
     await session.commit()
@@ -38,5 +48,7 @@ async def try_acquire(session: AsyncSession, *, name: str, holder: str, now: dat
 
 async def release(session: AsyncSession, *, name: str, holder: str) -> None:
     """Give the lease up at once (on a clean shutdown) so another process need not wait it out."""
-    await session.exec(delete(Lease).where(Lease.name == name, Lease.holder == holder))  # type: ignore[arg-type]
+    await session.exec(
+        delete(Lease).where(col(Lease.name) == name, col(Lease.holder) == holder)
+    )
     await session.commit()

@@ -19,7 +19,9 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_bind_param(
+        self, value: datetime | None, dialect: Dialect
+    ) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -50,7 +52,9 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    idempotency_key: str = Field(sa_column=Column(String(255), unique=True, nullable=False))
+    idempotency_key: str = Field(
+        sa_column=Column(String(255), unique=True, nullable=False)
+    )
     channel: str = Field(max_length=20)
     recipient: str = Field(max_length=320, index=True)
     campaign: str | None = Field(default=None, max_length=200, index=True)

@@ -42,7 +42,9 @@ def create_app(settings: Settings, *, background: bool = True) -> FastAPI:
 
 def _page(request: Request, message: str, status: int) -> Response:
     templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(request, "web/error.html.j2", {"message": message}, status_code=status)
+    return templates.TemplateResponse(
+        request, "web/error.html.j2", {"message": message}, status_code=status
+    )
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:

@@ -10,12 +10,20 @@ from bot.store.db import make_sync_engine
 FOREIGN_TABLES = {"apscheduler_jobs"}
 
 
-def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+def include_object(
+    obj: object,  # noqa: ARG001  (Alembic passes all five)
+    name: str | None,
+    type_: str,
+    reflected: bool,  # noqa: ARG001
+    compare_to: object,  # noqa: ARG001
+) -> bool:
     return not (type_ == "table" and name in FOREIGN_TABLES)
 
 
 def run_migrations_online() -> None:
-    url = context.config.attributes.get("database_url") or context.config.get_main_option("sqlalchemy.url")
+    url = context.config.attributes.get(
+        "database_url"
+    ) or context.config.get_main_option("sqlalchemy.url")
     engine = make_sync_engine(str(url))
     with engine.connect() as connection:
         context.configure(

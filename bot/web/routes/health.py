@@ -22,6 +22,8 @@ async def healthz(services: ServicesDep, running: BackgroundDep) -> JSONResponse
     except SQLAlchemyError as exc:
         body.update(status="error", database=f"unreachable: {type(exc).__name__}")
     leadership = running.leadership if running else None
-    body["scheduler"] = "off" if leadership is None else ("leader" if leadership.leading else "standby")
+    body["scheduler"] = (
+        "off" if leadership is None else ("leader" if leadership.leading else "standby")
+    )
     body["mail"] = "catcher" if services.settings.uses_catcher else "relay"
     return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)

@@ -9,6 +9,8 @@ router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home(request: Request, services: ServicesDep, templates: TemplatesDep) -> HTMLResponse:
+async def home(
+    request: Request, services: ServicesDep, templates: TemplatesDep
+) -> HTMLResponse:
     context = {"catcher": services.settings.uses_catcher}
     return templates.TemplateResponse(request, "web/home.html.j2", context)

@@ -8,7 +8,7 @@ Create Date: 2026-11-21 23:44:36.915259
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import bot.store.tables
