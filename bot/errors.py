@@ -51,3 +51,27 @@ class PermanentDeliveryError(DeliveryError):
 
     def __init__(self, reason: str, *, code: int | None = None) -> None:
         super().__init__(reason, permanent=True, code=code)
+
+
+class InvalidInputError(UserFacingError, ValueError):
+    """Something a person typed or uploaded is not acceptable; `field` says which part."""
+
+    def __init__(self, reason: str, *, field: str | None = None) -> None:
+        super().__init__(reason)
+        self.field = field
+
+
+class InvalidLinkError(UserFacingError):
+    """A signed link was altered, belongs to something that no longer exists, or was used."""
+
+
+class ExpiredLinkError(InvalidLinkError):
+    """A signed link is genuine but too old."""
+
+
+class MemberNotFoundError(NotFoundError):
+    """No member has that address."""
+
+
+class SignInRequiredError(UserFacingError, PermissionError):
+    """A page needs a signed-in admin with a suitable role."""

@@ -14,6 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 import jobs
 from bot.mail.catcher import run_catcher
 from bot.mail.mailer import SmtpMailer
+from bot.mail.server import run_inbound
 from bot.outbox.worker import DeliveryWorker, default_worker_id
 from bot.runtime import Services
 from bot.scheduling import Leadership, build_scheduler, sync_schedules
@@ -29,6 +30,7 @@ class Background:
     scheduler: AsyncIOScheduler | None = None
     leadership: Leadership | None = None
     catcher_port: int | None = None
+    inbound_port: int | None = None
 
 
 @asynccontextmanager
@@ -38,6 +40,7 @@ async def run_background(
     worker: bool = True,
     scheduler: bool = True,
     catcher: bool = True,
+    inbound: bool = True,
 ) -> AsyncIterator[Background]:
     """Start the chosen parts; stop them cleanly (leases handed back) when the block ends."""
     settings = services.settings
@@ -45,21 +48,15 @@ async def run_background(
     stop = asyncio.Event()
     async with AsyncExitStack() as stack:
         if catcher and settings.uses_catcher:
-            port = await stack.enter_async_context(
-                run_catcher(
-                    settings.caught_mail_dir, "127.0.0.1", settings.catcher_port
-                )
+            background.catcher_port = await _start_catcher(stack, services)
+        if inbound and settings.inbound_enabled:
+            background.inbound_port = await stack.enter_async_context(
+                run_inbound(services, settings.inbound_host, settings.inbound_port)
             )
-            background.catcher_port = port
-            if (
-                port != settings.catcher_port
-            ):  # port 0 let the OS pick: send mail where it listens
-                for transport in services.transports.values():
-                    if isinstance(transport, SmtpMailer):
-                        transport.retarget("127.0.0.1", port)
             log.info(
-                "no SMTP relay configured: catching mail on 127.0.0.1:%d (see /mail)",
-                port,
+                "email commands: listening on %s:%d",
+                settings.inbound_host,
+                background.inbound_port,
             )
         tasks: list[asyncio.Task[None]] = []
         if worker:
@@ -74,6 +71,23 @@ async def run_background(
         finally:
             stop.set()
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _start_catcher(stack: AsyncExitStack, services: Services) -> int:
+    settings = services.settings
+    port = await stack.enter_async_context(
+        run_catcher(settings.caught_mail_dir, "127.0.0.1", settings.catcher_port)
+    )
+    if (
+        port != settings.catcher_port
+    ):  # port 0 let the OS pick: send mail where it listens
+        for transport in services.transports.values():
+            if isinstance(transport, SmtpMailer):
+                transport.retarget("127.0.0.1", port)
+    log.info(
+        "no SMTP relay configured: catching mail on 127.0.0.1:%d (see /mail)", port
+    )
+    return port
 
 
 def _start_scheduler(services: Services) -> tuple[AsyncIOScheduler, Leadership]:

@@ -12,6 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.clock import SystemClock
+from bot.domain.links import Links
+from bot.domain.members import Choices
+from bot.domain.membership import Mailroom
 from bot.domain.outgoing import Sender
 from bot.domain.ports import Clock, Transport
 from bot.mail.mailer import SmtpMailer, SmtpOptions
@@ -34,6 +37,8 @@ class Services:
     clock: Clock
     sender: Sender
     transports: Mapping[str, Transport]
+    links: Links
+    mailroom: Mailroom
 
     def delivery_worker(self, **overrides: object) -> DeliveryWorker:
         """A worker over this process's transports, tuned by settings."""
@@ -68,6 +73,21 @@ def sender_from(settings: Settings) -> Sender:
     )
 
 
+def links_for(settings: Settings) -> Links:
+    return Links(
+        str(settings.base_url).rstrip("/"), settings.secret_key.get_secret_value()
+    )
+
+
+def choices_from(settings: Settings) -> Choices:
+    return Choices(
+        organisations=tuple(settings.organisations),
+        topics=tuple(settings.topics),
+        sectors=tuple(settings.sectors),
+        consent_wording=settings.consent_wording,
+    )
+
+
 def renderer_for(settings: Settings) -> Renderer:
     return Renderer(
         globals={
@@ -97,14 +117,23 @@ async def open_services(
             mailer = SmtpMailer(SmtpOptions.from_settings(settings))
             stack.push_async_callback(mailer.aclose)
             transports = {mailer.channel: mailer}
+        renderer, sender, links = (
+            renderer_for(settings),
+            sender_from(settings),
+            links_for(settings),
+        )
         services = Services(
             settings=settings,
             engine=engine,
             sessions=make_sessions(engine),
-            renderer=renderer_for(settings),
+            renderer=renderer,
             clock=clock or SystemClock(),
-            sender=sender_from(settings),
+            sender=sender,
             transports=transports,
+            links=links,
+            mailroom=Mailroom(
+                sender, renderer, links, choices_from(settings), settings.admin_roles
+            ),
         )
         token = _current.set(services)
         stack.callback(_current.reset, token)

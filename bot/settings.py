@@ -52,6 +52,34 @@ class Contact(BaseModel):
     urgent: bool = False
 
 
+Role = Literal["admin", "chair", "communications", "learning"]
+
+
+class Admin(BaseModel):
+    """Someone who may sign in to the admin pages, and what they may do there."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    roles: list[Role] = ["admin"]
+
+
+DEFAULT_CONSENT = (
+    "I agree to the partnership keeping my name, work email, organisation, role and chosen "
+    "topics to send me Practitioner Forum invitations, learning briefings, surveys and the "
+    "newsletter. I can leave or change my choices at any time from the link in every email."
+)
+DEFAULT_SECTORS = [
+    "Children's social care",
+    "Education",
+    "Health",
+    "Police",
+    "Probation and youth justice",
+    "Voluntary and community",
+    "Other",
+]
+
+
 class Settings(BaseSettings):
     """Every setting forumbot reads. `config/example.env` documents each one with its default."""
 
@@ -84,6 +112,16 @@ class Settings(BaseSettings):
     contacts: list[Contact] = []
     organisations: list[str] = []
     topics: list[str] = []
+    sectors: list[str] = DEFAULT_SECTORS
+    consent_wording: str = DEFAULT_CONSENT
+    admins: list[Admin] = []
+
+    # --- membership and incoming mail
+    bounce_threshold: int = Field(default=3, ge=1)
+    inbound_enabled: bool = True
+    inbound_host: str = "127.0.0.1"
+    inbound_port: int = Field(default=2525, ge=0, le=65535)
+    bot_address: EmailStr | None = None
 
     # --- outgoing mail
     smtp_host: str | None = None
@@ -190,6 +228,10 @@ class Settings(BaseSettings):
     def effective_list_id(self) -> str:
         domain = str(self.sender_address).rpartition("@")[2]
         return self.list_id or f"practitioner-forum.{domain}"
+
+    @property
+    def admin_roles(self) -> dict[str, tuple[str, ...]]:
+        return {str(a.email).lower(): tuple(a.roles) for a in self.admins}
 
     @property
     def caught_mail_dir(self) -> Path:

@@ -21,4 +21,11 @@ SCHEDULES: list[Schedule] = [
         trigger_args={"minutes": 15},
         description="Warn when messages are failing or waiting too long",
     ),
+    Schedule(
+        id="apply-bounces",
+        func="jobs.members:apply_bounces",
+        trigger="interval",
+        trigger_args={"minutes": 10},
+        description="Stop list mail to members whose mail keeps bouncing",
+    ),
 ]

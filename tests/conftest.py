@@ -79,6 +79,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         delivery_backoff_base_seconds=10,
         scheduler_lease_seconds=3,
         catcher_port=0,
+        inbound_port=0,
         sender_address="forum@partnership.example.org",
     )
 

@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from bot.cli import bench, core, jobs, outbox
+from bot.cli import bench, core, jobs, members, outbox
 from bot.errors import BotError, ConfigError
 from bot.settings import load_settings
 
@@ -21,6 +21,7 @@ app = typer.Typer(
 core.register(app)
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(outbox.app, name="outbox")
+app.add_typer(members.app, name="members")
 app.add_typer(bench.app, name="bench")
 
 

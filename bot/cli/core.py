@@ -104,6 +104,6 @@ async def _run_worker(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     async with (
         open_services(settings) as services,
-        run_background(services, scheduler=False, catcher=False),
+        run_background(services, scheduler=False, catcher=False, inbound=False),
     ):
         await stop.wait()

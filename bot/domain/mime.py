@@ -55,7 +55,12 @@ def address(name: str, addr_spec: str) -> str:
     spec = addr_spec.strip()
     if _CONTROL.search(spec) or any(c in spec for c in '<>," '):
         raise ValueError(f"not a plain email address: {addr_spec!r}")
-    return formataddr((clean_header_text(name), spec), charset="utf-8")
+    display = clean_header_text(name)
+    if display.isascii():
+        return formataddr((display, spec))
+    # formataddr writes a non-ASCII name as one encoded word, which for a long name is longer
+    # than a header line may be (998 bytes); Header folds it into several.
+    return f"{Header(display, 'utf-8').encode(linesep=CRLF)} <{formataddr(('', spec))}>"
 
 
 def _header_value(value: str) -> str:
@@ -67,8 +72,11 @@ def _header_value(value: str) -> str:
 
 def _qp(text: str) -> str:
     """Quoted-printable over CRLF lines: lines stay under 76 characters, any charset survives."""
-    normalised = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", CRLF)
-    return binascii.b2a_qp(normalised.encode("utf-8"), istext=True).decode("ascii")
+    normalised = text.replace("\r\n", "\n").replace("\r", "\n")
+    # b2a_qp ends its soft line breaks as the input's first line ends (bare LF when there is
+    # none), so encode over LF and turn every line end, soft or hard, into CRLF afterwards.
+    encoded = binascii.b2a_qp(normalised.encode("utf-8"), istext=True).decode("ascii")
+    return encoded.replace("\n", CRLF)
 
 
 def _part(subtype: str, body: str) -> str:
@@ -79,7 +87,12 @@ def _part(subtype: str, body: str) -> str:
 
 
 def list_header_lines(headers: ListHeaders) -> list[tuple[str, str]]:
-    lines = [("List-Id", f"{clean_header_text(headers.list_name)} <{headers.list_id}>")]
+    lines = [
+        (
+            "List-Id",
+            f"{_header_value(clean_header_text(headers.list_name))} <{headers.list_id}>",
+        )
+    ]
     targets = [
         f"<{url}>"
         for url in (headers.unsubscribe_url, headers.unsubscribe_mailto)

@@ -26,6 +26,8 @@ class MaildirHandler:
     """aiosmtpd handler that files each message, with its envelope recipients, in a Maildir."""
 
     def __init__(self, folder: Path) -> None:
+        # Maildir makes only the last folder: data/ may not exist yet (PostgreSQL, first run).
+        folder.parent.mkdir(parents=True, exist_ok=True)
         self._box = mailbox.Maildir(folder, create=True)
 
     async def handle_DATA(

@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -41,6 +41,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted rows are overwritten with zeros, so erasing a person leaves no trace in the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -106,3 +108,13 @@ def dialect_name(session: AsyncSession) -> str:
     """'sqlite' or 'postgresql': for the few statements (upserts) that differ between them."""
     bind = session.get_bind()
     return bind.dialect.name
+
+
+async def scrub_deleted(session: AsyncSession) -> None:
+    """Make deletions final on disk: on SQLite, copy the write-ahead log back and empty it.
+
+    With secure_delete on, deleted rows are zeroed in the database file; the log can still
+    hold old copies of pages until it is checkpointed and truncated.
+    """
+    if dialect_name(session) == "sqlite":
+        await session.exec(text("PRAGMA wal_checkpoint(TRUNCATE)"))  # type: ignore[call-overload]

@@ -40,6 +40,8 @@ async def try_acquire(
             insert(Lease)
             .values(name=name, holder=holder, expires_at=now + ttl)
             .on_conflict_do_nothing()
+            # SQLAlchemy 2.1 reports -1 for an INSERT's rowcount unless told to keep it.
+            .execution_options(preserve_rowcount=True)
         )
         won = created.rowcount == 1
     await session.commit()

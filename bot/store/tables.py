@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, LargeBinary, String
+from sqlalchemy import JSON, Column, Index, LargeBinary, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -90,3 +90,45 @@ class Lease(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=100)
     holder: str = Field(max_length=200)
     expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+MEMBER_STATUSES = ("pending", "active", "unsubscribed", "bounced", "erased")
+
+
+class Member(SQLModel, table=True):
+    """A forum member or newsletter subscriber.
+
+    `email` is stored normalised (trimmed, lower-case) and is unique; it is NULL once the
+    member is erased, when every personal field is cleared and only the row's dates and status
+    remain, for anonymous counts.
+    """
+
+    __tablename__ = "members"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str | None = Field(default=None, max_length=254, unique=True)
+    name: str | None = Field(default=None, max_length=100)
+    organisation: str | None = Field(default=None, max_length=150, index=True)
+    role: str | None = Field(default=None, max_length=100)
+    sector: str | None = Field(default=None, max_length=50)
+    topics: list[str] = Field(default_factory=list, sa_type=JSON)
+    channels: list[str] = Field(default_factory=lambda: ["email"], sa_type=JSON)
+    slack_user_id: str | None = Field(default=None, max_length=32, index=True)
+    status: str = Field(default="pending", max_length=20, index=True)
+    consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    consent_method: str | None = Field(default=None, max_length=50)
+    consent_wording: str | None = Field(default=None, max_length=1000)
+    bounce_count: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    left_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class UsedToken(SQLModel, table=True):
+    """Single-use links (admin sign-in) already spent, by a digest of the token."""
+
+    __tablename__ = "used_tokens"
+
+    digest: str = Field(primary_key=True, max_length=64)
+    used_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

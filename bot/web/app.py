@@ -6,14 +6,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
 
-from bot.errors import NotFoundError, UserFacingError
+from bot.errors import NotFoundError, SignInRequiredError, UserFacingError
 from bot.host import run_background
 from bot.runtime import open_services
 from bot.settings import Settings
-from bot.web.routes import health, home, mail
+from bot.web.routes import admin, health, home, mail, membership
 
 
 def create_app(settings: Settings, *, background: bool = True) -> FastAPI:
@@ -33,8 +34,17 @@ def create_app(settings: Settings, *, background: bool = True) -> FastAPI:
 
     app = FastAPI(title="forumbot", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.background = None
-    for module in (health, home, mail):
+    for module in (health, home, mail, membership, admin):
         app.include_router(module.router)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key.get_secret_value(),
+        session_cookie="forumbot_session",
+        max_age=8 * 3600,
+        same_site="lax",
+        https_only=str(settings.base_url).startswith("https"),
+    )
+    app.add_exception_handler(SignInRequiredError, _sign_in)
     app.add_exception_handler(NotFoundError, _not_found)
     app.add_exception_handler(UserFacingError, _user_error)
     return app
@@ -47,12 +57,13 @@ def _page(request: Request, message: str, status: int) -> Response:
     )
 
 
+async def _sign_in(_request: Request, _exc: Exception) -> Response:
+    return RedirectResponse("/admin/sign-in", status_code=303)
+
+
 async def _not_found(request: Request, exc: Exception) -> Response:
     return _page(request, str(exc), 404)
 
 
 async def _user_error(request: Request, exc: Exception) -> Response:
     return _page(request, str(exc), 400)
-
-
-__all__ = ["HTMLResponse", "create_app"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from sqlmodel import select
 
 from bot.domain.outgoing import Email, queue_emails
@@ -28,7 +30,11 @@ def _emails(n: int) -> list[Email]:
 async def _queue(services: Services, emails: list[Email]) -> int:
     async with services.sessions() as session:
         added = await queue_emails(
-            session, emails, sender=services.sender, renderer=services.renderer, now=services.clock.now()
+            session,
+            emails,
+            sender=services.sender,
+            renderer=services.renderer,
+            now=services.clock.now(),
         )
         await session.commit()
     return added
@@ -36,10 +42,14 @@ async def _queue(services: Services, emails: list[Email]) -> int:
 
 async def _rows(services: Services) -> list[OutboxMessage]:
     async with services.sessions() as session:
-        return list((await session.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all())  # type: ignore[arg-type]
+        return list(
+            (await session.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+        )  # type: ignore[arg-type]
 
 
-async def test_delivers_each_message_once(services: Services, smtpd: SmtpServer) -> None:
+async def test_delivers_each_message_once(
+    services: Services, smtpd: SmtpServer
+) -> None:
     await _queue(services, _emails(25))
     handled = await services.delivery_worker().drain()
     assert handled == 25
@@ -54,7 +64,9 @@ async def test_same_key_is_queued_once(services: Services, smtpd: SmtpServer) ->
     assert len(smtpd.messages) == 3
 
 
-async def test_4xx_is_retried_with_backoff(services: Services, smtpd: SmtpServer, clock: StepClock) -> None:
+async def test_4xx_is_retried_with_backoff(
+    services: Services, smtpd: SmtpServer, clock: StepClock
+) -> None:
     smtpd.faults.rcpt["member0@example.org"] = 451
     await _queue(services, _emails(2))
     worker = services.delivery_worker()
@@ -71,7 +83,9 @@ async def test_4xx_is_retried_with_backoff(services: Services, smtpd: SmtpServer
     assert smtpd.handler.per_recipient["member0@example.org"] == 1
 
 
-async def test_5xx_fails_permanently_and_records_a_bounce(services: Services, smtpd: SmtpServer) -> None:
+async def test_5xx_fails_permanently_and_records_a_bounce(
+    services: Services, smtpd: SmtpServer
+) -> None:
     smtpd.faults.rcpt["member1@example.org"] = 550
     await _queue(services, _emails(3))
     await services.delivery_worker().drain()
@@ -82,14 +96,19 @@ async def test_5xx_fails_permanently_and_records_a_bounce(services: Services, sm
     assert [(b.recipient, b.code) for b in bounces] == [("member1@example.org", 550)]
 
 
-async def test_unreachable_server_keeps_messages_queued(services: Services, smtpd: SmtpServer) -> None:
-    settings = services.settings.model_copy(update={"smtp_port": 1})  # nothing listens on port 1
+async def test_unreachable_server_keeps_messages_queued(
+    services: Services, smtpd: SmtpServer
+) -> None:
+    settings = services.settings.model_copy(
+        update={"smtp_port": 1}
+    )  # nothing listens on port 1
     from bot.mail.mailer import SmtpMailer, SmtpOptions
 
     mailer = SmtpMailer(SmtpOptions.from_settings(settings))
     await _queue(services, _emails(2))
-    worker = services.delivery_worker()
-    worker._transports = {"email": mailer}  # noqa: SLF001
+    worker = dataclasses.replace(
+        services, transports={"email": mailer}
+    ).delivery_worker()
     await worker.drain()
     rows = await _rows(services)
     assert [r.status for r in rows] == [queue.PENDING, queue.PENDING]

@@ -1,0 +1,150 @@
+"""Mail to the bot: a router from incoming messages to what they ask for.
+
+Routes are tried in order; the first that matches handles the message. Email commands
+(join, leave, help) and bounce reports are routes today; questions by email will be one
+more route, placed before the fallback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.domain import members as m
+from bot.domain import membership
+from bot.errors import InvalidInputError
+from bot.store.tables import Bounce
+
+_REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv)\s*:\s*)+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class FailedDelivery:
+    """One recipient a bounce report (DSN, RFC 3464) says could not be reached."""
+
+    recipient: str
+    status: str
+    diagnostic: str = ""
+
+    @property
+    def permanent(self) -> bool:
+        return self.status.startswith("5")
+
+
+@dataclass(frozen=True)
+class IncomingMail:
+    """A message to the bot, reduced to what routes need (see bot.mail.inbound for parsing)."""
+
+    sender: str
+    subject: str = ""
+    text: str = ""
+    automatic: bool = False
+    failures: tuple[FailedDelivery, ...] = field(default_factory=tuple)
+
+    @property
+    def command(self) -> str:
+        """The first word of the subject (without Re:), else of the first non-empty line."""
+        subject = _REPLY_PREFIX.sub("", self.subject).strip()
+        line = subject or next(
+            (ln.strip() for ln in self.text.splitlines() if ln.strip()), ""
+        )
+        return line.split()[0].lower().strip(".,:;!") if line else ""
+
+
+@dataclass(frozen=True)
+class Inbox:
+    """What a route may use: the open session, the mailroom and the time."""
+
+    session: AsyncSession
+    room: membership.Mailroom
+    now: datetime
+    bounce_threshold: int
+
+
+Handler = Callable[[Inbox, IncomingMail], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    matches: Callable[[IncomingMail], bool]
+    handle: Handler
+
+
+async def _record_bounces(inbox: Inbox, mail: IncomingMail) -> None:
+    for failure in mail.failures:
+        if failure.permanent:
+            code = (
+                int(failure.status[0]) * 100 if failure.status[:1].isdigit() else None
+            )
+            reason = f"{failure.status} {failure.diagnostic}".strip()[:1000]
+            inbox.session.add(
+                Bounce(
+                    recipient=failure.recipient.lower(),
+                    code=code,
+                    reason=reason,
+                    created_at=inbox.now,
+                )
+            )
+    await inbox.session.commit()
+    await m.apply_bounces(
+        inbox.session, threshold=inbox.bounce_threshold, now=inbox.now
+    )
+
+
+async def _join(inbox: Inbox, mail: IncomingMail) -> None:
+    name = mail.sender.split("@")[0].replace(".", " ").title()
+    await membership.request_join(
+        inbox.session,
+        inbox.room,
+        email=mail.sender,
+        profile=m.Profile(name=name),
+        method="email command",
+        now=inbox.now,
+    )
+
+
+async def _leave(inbox: Inbox, mail: IncomingMail) -> None:
+    await membership.request_leave_by_email(
+        inbox.session, inbox.room, email=mail.sender, now=inbox.now
+    )
+
+
+async def _help(inbox: Inbox, mail: IncomingMail) -> None:
+    await membership.send_help(
+        inbox.session, inbox.room, email=mail.sender, now=inbox.now
+    )
+
+
+ROUTES: Sequence[Route] = (
+    Route("bounce", lambda mail: bool(mail.failures), _record_bounces),
+    Route("join", lambda mail: mail.command in ("join", "subscribe"), _join),
+    Route("leave", lambda mail: mail.command in ("leave", "unsubscribe"), _leave),
+    Route("help", lambda mail: True, _help),
+)
+
+
+async def handle_incoming(
+    inbox: Inbox, mail: IncomingMail, routes: Sequence[Route] = ROUTES
+) -> str:
+    """Route one message. Automatic mail (auto-replies, lists, bounces) gets no reply.
+
+    Returns:
+        The name of the route taken, or "ignored".
+    """
+    for route in routes:
+        if not route.matches(mail):
+            continue
+        if mail.automatic and route.name != "bounce":
+            return "ignored"  # replying to an auto-reply starts a mail loop
+        try:
+            m.normalise_email(mail.sender)
+        except InvalidInputError:
+            return "ignored"
+        await route.handle(inbox, mail)
+        return route.name
+    return "ignored"
