@@ -13,7 +13,9 @@ async def apply_bounces() -> int:
     services = current_services()
     async with services.sessions() as session:
         marked = await members.apply_bounces(
-            session, threshold=services.settings.bounce_threshold, now=services.clock.now()
+            session,
+            threshold=services.settings.bounce_threshold,
+            now=services.clock.now(),
         )
     if marked:
         log.info("apply-bounces: %d members marked bounced", marked)

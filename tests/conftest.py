@@ -16,7 +16,9 @@ from bot.settings import Settings
 from bot.store.db import upgrade_schema
 from tests.servers.smtp import SmtpServer, smtp_server
 
-POSTGRES_URL = os.environ.get("FORUMBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "FORUMBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -93,7 +95,9 @@ async def smtpd() -> AsyncIterator[SmtpServer]:
 @pytest.fixture
 def mail_settings(settings: Settings, smtpd: SmtpServer) -> Settings:
     """Settings whose relay is the test's SMTP server."""
-    return settings.model_copy(update={"smtp_host": smtpd.host, "smtp_port": smtpd.port})
+    return settings.model_copy(
+        update={"smtp_host": smtpd.host, "smtp_port": smtpd.port}
+    )
 
 
 class StepClock:
@@ -115,7 +119,9 @@ def clock() -> StepClock:
 
 
 @pytest.fixture
-async def services(mail_settings: Settings, clock: StepClock) -> AsyncIterator[Services]:
+async def services(
+    mail_settings: Settings, clock: StepClock
+) -> AsyncIterator[Services]:
     """The runtime over a migrated database, sending to the test's SMTP server."""
     upgrade_schema(mail_settings.effective_database_url)
     async with open_services(mail_settings, clock=clock) as opened:

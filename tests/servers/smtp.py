@@ -21,7 +21,9 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 @dataclass
 class Faults:
-    rcpt: dict[str, int] = field(default_factory=dict)  # recipient -> reply code to RCPT
+    rcpt: dict[str, int] = field(
+        default_factory=dict
+    )  # recipient -> reply code to RCPT
     data_code: int | None = None  # reply code to every DATA
     drop_connections: bool = False  # close the connection as soon as a client says MAIL
 
@@ -45,12 +47,26 @@ class RecordingHandler:
         self.connections = 0
         self._changed = asyncio.Condition()
 
-    async def handle_EHLO(self, server: SMTP, session: Session, envelope: Envelope, hostname: str, responses: list[str]) -> list[str]:
+    async def handle_EHLO(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        hostname: str,
+        responses: list[str],
+    ) -> list[str]:
         session.host_name = hostname
         self.connections += 1
         return responses
 
-    async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]) -> str:
+    async def handle_MAIL(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        options: list[str],
+    ) -> str:
         if self.faults.drop_connections:
             assert server.transport is not None
             server.transport.close()
@@ -58,17 +74,32 @@ class RecordingHandler:
         envelope.mail_from = address
         return "250 OK"
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]) -> str:
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        options: list[str],
+    ) -> str:
         code = self.faults.rcpt.get(address)
         if code is not None:
-            return f"{code} {'mailbox unavailable' if code >= 500 else 'try again later'}"
+            return (
+                f"{code} {'mailbox unavailable' if code >= 500 else 'try again later'}"
+            )
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+    async def handle_DATA(
+        self, server: SMTP, session: Session, envelope: Envelope
+    ) -> str:
         if self.faults.data_code is not None:
             return f"{self.faults.data_code} refused by test"
-        received = Received(str(envelope.mail_from), tuple(envelope.rcpt_tos), envelope.original_content or b"")
+        received = Received(
+            str(envelope.mail_from),
+            tuple(envelope.rcpt_tos),
+            envelope.original_content or b"",
+        )
         async with self._changed:
             self.messages.append(received)
             self.per_recipient.update(received.recipients)
@@ -104,7 +135,9 @@ class SmtpServer:
 async def smtp_server() -> AsyncIterator[SmtpServer]:
     handler = RecordingHandler()
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(handler, hostname="test.local"), "127.0.0.1", 0)
+    server = await loop.create_server(
+        lambda: SMTP(handler, hostname="test.local"), "127.0.0.1", 0
+    )
     try:
         yield SmtpServer("127.0.0.1", server.sockets[0].getsockname()[1], handler)
     finally:
