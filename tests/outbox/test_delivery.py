@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.domain.outgoing import Email, queue_emails
 from bot.outbox import queue
@@ -42,9 +42,8 @@ async def _queue(services: Services, emails: list[Email]) -> int:
 
 async def _rows(services: Services) -> list[OutboxMessage]:
     async with services.sessions() as session:
-        return list(
-            (await session.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all()
-        )  # type: ignore[arg-type]
+        statement = select(OutboxMessage).order_by(col(OutboxMessage.id))
+        return list((await session.exec(statement)).all())
 
 
 async def test_delivers_each_message_once(
