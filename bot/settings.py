@@ -197,6 +197,15 @@ class Settings(BaseSettings):
                 )
         if len(self.secret_key.get_secret_value()) < 16:
             raise ValueError("FORUMBOT_SECRET_KEY must be at least 16 characters")
+        if self.smtp_rate_per_second and (
+            2 * self.delivery_batch_size / self.smtp_rate_per_second
+            > self.delivery_lease_seconds / 2
+        ):
+            raise ValueError(
+                "FORUMBOT_DELIVERY_LEASE_SECONDS is too short for the batch size at this rate: a "
+                "batch would outlive its lease and be sent twice (raise the lease or the rate, or "
+                "lower FORUMBOT_DELIVERY_BATCH_SIZE)"
+            )
         if self.smtp_password and not self.smtp_username:
             raise ValueError(
                 "FORUMBOT_SMTP_PASSWORD is set but FORUMBOT_SMTP_USERNAME is not"

@@ -215,6 +215,16 @@ def test_a_password_needs_a_username(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "FORUMBOT_SMTP_USERNAME" in message
 
 
+def test_a_lease_shorter_than_a_batch_at_the_rate_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 2 lanes x 100 messages at 1 a second take 200 s: far past a 120 s lease.
+    message = _config_error(monkeypatch, FORUMBOT_SMTP_RATE_PER_SECOND="1")
+    assert "FORUMBOT_DELIVERY_LEASE_SECONDS" in message and "\n" not in message
+    monkeypatch.setenv("FORUMBOT_DELIVERY_BATCH_SIZE", "10")
+    assert load_settings().delivery_batch_size == 10
+
+
 def test_the_cli_prints_one_line_and_exits_2_on_bad_configuration(
     tmp_path: Path,
 ) -> None:

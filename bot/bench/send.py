@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import resource
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 
 import aiosmtplib
@@ -16,9 +18,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.bench.sink import SinkProcess
 from bot.domain.outgoing import Email, compose, queue_emails
-from bot.mail.mailer import SmtpMailer, SmtpOptions
 from bot.outbox import queue
-from bot.runtime import open_services
+from bot.runtime import Services, open_services
 from bot.settings import Settings
 from bot.store.db import upgrade_schema
 
@@ -76,7 +77,10 @@ def emails(n: int, start: int = 0) -> list[Email]:
 
 
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """The largest resident size of this process and its finished children (the worker)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
 
 
 async def raw_baseline(
@@ -99,38 +103,64 @@ async def raw_baseline(
 
 
 async def pipeline(settings: Settings, port: int, n: int, progress: Progress) -> float:
-    """Seconds to render N messages, write them to the outbox and have the worker send them all."""
-    options = SmtpOptions(
-        host="127.0.0.1",
-        port=port,
-        envelope_sender=settings.envelope_sender,
-        pool_size=settings.smtp_pool_size,
+    """Seconds to render N messages, write them to the outbox and have the worker send them all.
+
+    The worker runs in a process of its own, as `forumbot worker` or `serve` does beside
+    whatever queues the mail; both share the outbox through the database.
+    """
+    worker_settings = settings.model_copy(
+        update={
+            "smtp_host": "127.0.0.1",
+            "smtp_port": port,
+            "smtp_security": "none",
+            "smtp_rate_per_second": 0.0,
+            "delivery_poll_seconds": 0.05,
+        }
     )
-    mailer = SmtpMailer(options)
-    async with open_services(settings, transports={"email": mailer}) as services:
-        worker = services.delivery_worker(poll_seconds=0.05)
-        stop = asyncio.Event()
-        started = time.perf_counter()
-        running = asyncio.create_task(worker.run(stop))
-        for start in range(0, n, CHUNK):
-            async with services.sessions() as session:
-                batch = emails(min(CHUNK, n - start), start)
-                await queue_emails(
-                    session,
-                    batch,
-                    sender=services.sender,
-                    renderer=services.renderer,
-                    now=services.clock.now(),
-                )
-                await session.commit()
-            worker.wake()
-            await asyncio.sleep(0)
-        await _wait_until_delivered(services.sessions, progress)
-        elapsed = time.perf_counter() - started
+    context = multiprocessing.get_context("spawn")
+    ready, stop = context.Event(), context.Event()
+    process = context.Process(
+        target=_worker_process, args=(worker_settings, ready, stop)
+    )
+    process.start()
+    try:
+        if not await asyncio.to_thread(ready.wait, 60):
+            raise RuntimeError("the benchmark's delivery worker did not start")
+        async with open_services(settings, transports={}) as services:
+            started = time.perf_counter()
+            await _produce(services, n)
+            await _wait_until_delivered(services.sessions, progress)
+            return time.perf_counter() - started
+    finally:
         stop.set()
+        await asyncio.to_thread(process.join, 30)
+
+
+async def _produce(services: Services, n: int) -> None:
+    for start in range(0, n, CHUNK):
+        async with services.sessions() as session:
+            await queue_emails(
+                session,
+                emails(min(CHUNK, n - start), start),
+                sender=services.sender,
+                renderer=services.renderer,
+                now=services.clock.now(),
+            )
+            await session.commit()
+
+
+def _worker_process(settings: Settings, ready: EventType, stop: EventType) -> None:
+    asyncio.run(_run_worker(settings, ready, stop))
+
+
+async def _run_worker(settings: Settings, ready: EventType, stop: EventType) -> None:
+    async with open_services(settings) as services:
+        finished = asyncio.Event()
+        running = asyncio.create_task(services.delivery_worker().run(finished))
+        ready.set()
+        await asyncio.to_thread(stop.wait)
+        finished.set()
         await running
-        await mailer.aclose()
-    return elapsed
 
 
 async def _wait_until_delivered(
@@ -147,13 +177,16 @@ async def _wait_until_delivered(
 
 
 async def run_send(settings: Settings, n: int, progress: Progress) -> SendFigures:
-    """Run both measurements against one sink and count what it received."""
+    """Run both measurements against one sink and count what it received.
+
+    The outbox is a fresh SQLite database in a temporary folder, never the configured one:
+    a production worker must not see (or send) benchmark messages.
+    """
     with tempfile.TemporaryDirectory() as tmp, SinkProcess() as sink:
         settings = settings.model_copy(
-            update={"data_dir": Path(tmp), "database_url": settings.database_url}
+            update={"data_dir": Path(tmp), "database_url": None}
         )
-        if settings.database_url is None:
-            upgrade_schema(settings.effective_database_url)
+        upgrade_schema(settings.effective_database_url)
         async with open_services(settings, transports={}) as services:
             now = services.clock.now()
             payloads = [

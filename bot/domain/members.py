@@ -73,7 +73,11 @@ def normalise_email(raw: str) -> str:
             "Enter an email address of up to 254 characters.", field="email"
         )
     try:
-        checked = validate_email(text, check_deliverability=False, allow_smtputf8=False)
+        # strict: also refuse a local part over 64 characters (RFC 5321 4.5.3.1.1), which
+        # email-validator lets through by default and relays may refuse.
+        checked = validate_email(
+            text, check_deliverability=False, allow_smtputf8=False, strict=True
+        )
     except EmailNotValidError as exc:
         raise InvalidInputError(
             f"{text[:80]!r} is not a valid email address: {exc}", field="email"
