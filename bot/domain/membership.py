@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import members as m
@@ -293,10 +294,8 @@ async def request_sign_in(
     await session.commit()
 
 
-async def complete_sign_in(
-    session: AsyncSession, room: Mailroom, *, token: str, now: datetime
-) -> tuple[str, tuple[str, ...]]:
-    """Spend a sign-in link: returns (address, roles). Each link works once. Commits.
+async def check_sign_in(session: AsyncSession, room: Mailroom, *, token: str) -> str:
+    """The address a sign-in link is for, if it can still be used.
 
     Raises:
         ExpiredLinkError: Older than 30 minutes.
@@ -306,11 +305,34 @@ async def complete_sign_in(
     address = str(payload.get("email", "")) if isinstance(payload, dict) else ""
     if address not in room.admins:
         raise InvalidLinkError("This sign-in link is not valid.")
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    if await session.get(UsedToken, digest) is not None:
+    if await session.get(UsedToken, _digest(token)) is not None:
         raise InvalidLinkError(
             "This sign-in link has already been used. Ask for a new one."
         )
-    session.add(UsedToken(digest=digest, used_at=now))
-    await session.commit()
+    return address
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def complete_sign_in(
+    session: AsyncSession, room: Mailroom, *, token: str, now: datetime
+) -> tuple[str, tuple[str, ...]]:
+    """Spend a sign-in link: returns (address, roles). Each link works once. Commits.
+
+    Raises:
+        ExpiredLinkError: Older than 30 minutes.
+        InvalidLinkError: Altered, already used, or the address is no longer an admin.
+    """
+    address = await check_sign_in(session, room, token=token)
+    session.add(UsedToken(digest=_digest(token), used_at=now))
+    try:
+        await session.commit()
+    except (
+        IntegrityError
+    ):  # the same link pressed twice at once: only one press signs in
+        raise InvalidLinkError(
+            "This sign-in link has already been used. Ask for a new one."
+        ) from None
     return address, room.admins[address]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import email
+import html
+import re
 from email import policy
 from email.message import EmailMessage, Message
 from email.utils import parseaddr
@@ -61,7 +63,30 @@ def _text(message: EmailMessage) -> str:
         content = body.get_content() if body is not None else ""
     except (LookupError, ValueError, AttributeError):
         return ""
-    return str(content) if isinstance(content, str) else ""
+    if not isinstance(content, str):
+        return ""
+    if body is not None and body.get_content_type() == "text/html":
+        return _html_text(content)
+    return content
+
+
+_HIDDEN = re.compile(r"<(head|style|script)\b", re.IGNORECASE)
+_BREAK = re.compile(r"<(br|/?p|/?div|/li|/tr|/h[1-6])\b[^<>]*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^<>]*>")  # [^<>]: stays linear on a body of unclosed '<'
+
+
+def _html_text(markup: str) -> str:
+    """The words of an HTML-only body, a line per block, so its first line can be a command."""
+    markup = markup[: MAX_TEXT * 10]
+    lower = markup.lower()
+    kept: list[str] = []
+    position = 0
+    while (hidden := _HIDDEN.search(lower, position)) is not None:
+        kept.append(markup[position : hidden.start()])
+        end = lower.find(f"</{hidden.group(1).lower()}", hidden.end())
+        position = len(markup) if end == -1 else end
+    kept.append(markup[position:])
+    return html.unescape(_TAG.sub("", _BREAK.sub("\n", "".join(kept))))
 
 
 def _failures(message: Message) -> list[FailedDelivery]:

@@ -51,6 +51,7 @@ class ProfileForm(SecureForm):
             SelectChoice("slack", "Slack, if your organisation uses it"),
         ],
         validate_choice=False,
+        default=["email"],
     )
 
     def profile(self) -> Profile:
