@@ -141,10 +141,13 @@ async def handle_incoming(
             continue
         if mail.automatic and route.name != "bounce":
             return "ignored"  # replying to an auto-reply starts a mail loop
-        try:
-            m.normalise_email(mail.sender)
-        except InvalidInputError:
-            return "ignored"
+        # A bounce report is not answered, so it needs no reply address (its From may
+        # be a bare MAILER-DAEMON and its envelope sender '<>').
+        if route.name != "bounce":
+            try:
+                m.normalise_email(mail.sender)
+            except InvalidInputError:
+                return "ignored"
         await route.handle(inbox, mail)
         return route.name
     return "ignored"

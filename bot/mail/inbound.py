@@ -6,6 +6,7 @@ import email
 import html
 import re
 from email import policy
+from email.errors import MessageError
 from email.message import EmailMessage, Message
 from email.utils import parseaddr
 from typing import Any
@@ -30,9 +31,11 @@ def parse_incoming(raw: bytes, envelope_sender: str = "") -> IncomingMail:
 
 
 def _header(message: EmailMessage, name: str) -> str:
+    # The stdlib's header parser raises many kinds of error on hostile input
+    # ('From: .:' gives AttributeError in Python 3.11).
     try:
         return " ".join(str(message.get(name, "")).split())
-    except (ValueError, IndexError, TypeError):  # a header the stdlib cannot decode
+    except (ValueError, IndexError, TypeError, AttributeError, MessageError):
         return ""
 
 
