@@ -70,6 +70,7 @@ def sender_from(settings: Settings) -> Sender:
         list_id=settings.effective_list_id,
         list_name=f"{settings.partnership_name} {settings.sender_name}",
         domain=str(settings.sender_address).rpartition("@")[2],
+        id_secret=settings.secret_key.get_secret_value(),
     )
 
 

@@ -6,6 +6,7 @@ import asyncio
 import json
 
 import typer
+from rich.console import Console
 from rich.progress import Progress
 
 from bot.bench.send import run_send
@@ -27,7 +28,7 @@ def send(
 ) -> None:
     """Raw aiosmtplib against render -> outbox -> worker, both into a local SMTP sink."""
     settings: Settings = ctx.obj
-    with Progress(transient=True, disable=as_json) as bar:
+    with Progress(console=Console(stderr=True), transient=True, disable=as_json) as bar:
         task = bar.add_task("pipeline: sent", total=recipients)
         figures = asyncio.run(
             run_send(

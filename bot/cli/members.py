@@ -67,7 +67,7 @@ def add(
     async def work(services: Services, session: AsyncSession) -> str:
         now = services.clock.now()
         if send_confirmation:
-            await membership.request_join(
+            member = await membership.request_join(
                 session,
                 services.mailroom,
                 email=email,
@@ -75,6 +75,8 @@ def add(
                 method="admin",
                 now=now,
             )
+            if member.status == m.ACTIVE:
+                return "already a member: nothing changed (they are reminded by email)"
             return "pending: a confirmation email is queued"
         member, created = await membership.add_member(
             session, services.mailroom, email=email, profile=profile, now=now
@@ -154,7 +156,7 @@ def import_file(
 ) -> None:
     """Import members from CSV; bad rows are reported by line and the good ones still land."""
     data = file.read_bytes()
-    with Progress(transient=True, disable=as_json) as bar:
+    with Progress(console=Console(stderr=True), transient=True, disable=as_json) as bar:
         task = bar.add_task("importing", total=max(1, data.count(b"\n")))
 
         async def work(

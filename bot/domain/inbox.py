@@ -7,18 +7,22 @@ more route, placed before the fallback.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import members as m
 from bot.domain import membership
+from bot.domain.mime import message_id_for
 from bot.errors import InvalidInputError
-from bot.store.tables import Bounce
+from bot.store.tables import Bounce, OutboxMessage
 
+log = logging.getLogger(__name__)
 _REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv)\s*:\s*)+", re.IGNORECASE)
 
 
@@ -44,6 +48,9 @@ class IncomingMail:
     text: str = ""
     automatic: bool = False
     failures: tuple[FailedDelivery, ...] = field(default_factory=tuple)
+    original_message_id: str = (
+        ""  # of the message a bounce report returns, if it quotes it
+    )
 
     @property
     def command(self) -> str:
@@ -76,24 +83,55 @@ class Route:
 
 
 async def _record_bounces(inbox: Inbox, mail: IncomingMail) -> None:
+    """Record permanent failures, but only for a message we really sent to that address.
+
+    Anyone can send the bot a bounce report; only one quoting the Message-ID of a message we
+    sent (keyed with our secret, see `message_id_for`) may count against a member.
+    """
     for failure in mail.failures:
-        if failure.permanent:
-            code = (
-                int(failure.status[0]) * 100 if failure.status[:1].isdigit() else None
+        if not failure.permanent:
+            continue
+        outbox_id = await _sent_by_us(
+            inbox, failure.recipient.lower(), mail.original_message_id
+        )
+        if outbox_id is None:
+            log.warning(
+                "ignored a bounce report for %s that quotes no message of ours",
+                failure.recipient,
             )
-            reason = f"{failure.status} {failure.diagnostic}".strip()[:1000]
-            inbox.session.add(
-                Bounce(
-                    recipient=failure.recipient.lower(),
-                    code=code,
-                    reason=reason,
-                    created_at=inbox.now,
-                )
+            continue
+        code = int(failure.status[0]) * 100 if failure.status[:1].isdigit() else None
+        reason = f"{failure.status} {failure.diagnostic}".strip()[:1000]
+        inbox.session.add(
+            Bounce(
+                recipient=failure.recipient.lower(),
+                outbox_id=outbox_id,
+                code=code,
+                reason=reason,
+                created_at=inbox.now,
             )
+        )
     await inbox.session.commit()
     await m.apply_bounces(
         inbox.session, threshold=inbox.bounce_threshold, now=inbox.now
     )
+
+
+async def _sent_by_us(inbox: Inbox, recipient: str, message_id: str) -> int | None:
+    """The outbox id of the message to `recipient` whose Message-ID is `message_id`, if any."""
+    if not message_id:
+        return None
+    sender = inbox.room.sender
+    rows = await inbox.session.exec(
+        select(OutboxMessage.id, OutboxMessage.idempotency_key).where(
+            col(OutboxMessage.recipient) == recipient,
+            col(OutboxMessage.channel) == "email",
+        )
+    )
+    for outbox_id, key in rows.all():
+        if message_id_for(key, sender.domain, sender.id_secret) == message_id:
+            return outbox_id
+    return None
 
 
 async def _join(inbox: Inbox, mail: IncomingMail) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import binascii
 import hashlib
+import hmac
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,9 +45,13 @@ def clean_header_text(value: str, limit: int = MAX_HEADER_TEXT) -> str:
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 
-def message_id_for(key: str, domain: str) -> str:
-    """A Message-ID derived from the outbox key, so a re-sent message keeps its identity."""
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+def message_id_for(key: str, domain: str, secret: str = "") -> str:
+    """A Message-ID derived from the outbox key, so a re-sent message keeps its identity.
+
+    Keyed with the secret, it cannot be guessed: a bounce report that quotes it proves the
+    message really came from us (see bot.domain.inbox).
+    """
+    digest = hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest()[:32]
     return f"<{digest}@{domain}>"
 
 

@@ -29,6 +29,7 @@ class Sender:
     list_id: str
     list_name: str
     domain: str
+    id_secret: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def compose(
         html=rendered.html,
         sender=address(sender.name, sender.address),
         to=address(email.to_name, email.to_address),
-        message_id=message_id_for(email.key, sender.domain),
+        message_id=message_id_for(email.key, sender.domain, sender.id_secret),
         date=now,
         list_headers=lists,
     )

@@ -27,10 +27,34 @@ def parse_incoming(raw: bytes, envelope_sender: str = "") -> IncomingMail:
         text=_text(message)[:MAX_TEXT],
         automatic=_automatic(message, envelope_sender, sender),
         failures=tuple(_failures(message)),
+        original_message_id=_original_message_id(message),
     )
 
 
-def _header(message: EmailMessage, name: str) -> str:
+def _original_message_id(message: Message) -> str:
+    """The Message-ID of the message a report returns (its message/rfc822 or headers part)."""
+    if message.get_content_type() != "multipart/report":
+        return ""
+    for part in message.walk():
+        kind = part.get_content_type()
+        if kind == "message/rfc822":
+            payload = part.get_payload()
+            original = payload[0] if isinstance(payload, list) and payload else None
+        elif kind == "text/rfc822-headers":
+            raw = part.get_payload(decode=True)
+            original = (
+                email.message_from_bytes(raw, policy=policy.default)
+                if isinstance(raw, bytes)
+                else None
+            )
+        else:
+            continue
+        if isinstance(original, Message):
+            return _header(original, "Message-ID")
+    return ""
+
+
+def _header(message: Message, name: str) -> str:
     # The stdlib's header parser raises many kinds of error on hostile input
     # ('From: .:' gives AttributeError in Python 3.11).
     try:

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from bot.domain import members as m
 from bot.domain import membership
 from bot.domain.inbox import FailedDelivery, IncomingMail
+from bot.domain.mime import message_id_for
 from bot.mail.inbound import parse_incoming
 from bot.mail.server import run_inbound
 from bot.runtime import Services
@@ -31,6 +32,7 @@ from tests.domain.mailbox import (
     member_rows,
     outbox_rows,
     plain_text,
+    queue_test_message,
     recipient,
     subject,
     token,
@@ -50,6 +52,7 @@ def dsn(
     status: str = "5.1.1",
     action: str = "failed",
     sender: str | None = None,
+    message_id: str = "<unknown@elsewhere.example>",
 ) -> bytes:
     """A bounce report as Postfix writes it (RFC 3464): multipart/report with a delivery-status part."""
     return (
@@ -91,6 +94,7 @@ def dsn(
         "\r\n"
         f"From: Practitioner Forum <{BOT}>\r\n"
         f"To: {final_recipient}\r\n"
+        f"Message-ID: {message_id}\r\n"
         "Subject: Forum update\r\n"
         "\r\n"
         "--B0UNDARY--\r\n"
@@ -418,6 +422,12 @@ async def find(services: Services, address: str) -> Member | None:
     return next((x for x in await member_rows(services) if x.email == address), None)
 
 
+async def sent_message_id(services: Services, address: str, key: str) -> str:
+    """Queue a message to `address` as the bot would, and return the Message-ID it carries."""
+    await queue_test_message(services, address, key)
+    return message_id_for(key, services.sender.domain, services.sender.id_secret)
+
+
 async def add_member(services: Services, address: str, name: str) -> Member:
     async with services.sessions() as session:
         member, _ = await membership.add_member(
@@ -598,44 +608,65 @@ async def test_bounce_reports_are_recorded_and_reach_the_threshold(
     strict = dataclasses.replace(
         services, settings=services.settings.model_copy(update={"bounce_threshold": 2})
     )
-    member = await add_member(services, "fay@example.org", "Fay")
+    await add_member(services, "fay@example.org", "Fay")
     other = await add_member(services, "gus@example.org", "Gus")
+    first = await sent_message_id(services, "fay@example.org", "update:1:fay")
+    second = await sent_message_id(services, "fay@example.org", "update:2:fay")
     async with bot_inbox(strict) as port:
+        # A temporary failure is not a bounce.
         await send(
-            port, dsn("fay@example.org", status="4.2.2"), sender=""
-        )  # temporary: not a bounce
+            port, dsn("fay@example.org", status="4.2.2", message_id=first), sender=""
+        )
         assert await bounce_rows(services, "fay@example.org") == []
 
-        await send(port, dsn("Fay@Example.org"), sender="")
+        await send(port, dsn("Fay@Example.org", message_id=first), sender="")
         (bounce,) = await bounce_rows(services, "fay@example.org")
-        assert (bounce.code, bounce.outbox_id) == (500, None)
+        assert bounce.code == 500 and bounce.outbox_id is not None
         assert bounce.reason.startswith("5.1.1 smtp; 550 5.1.1")
         after_one = await find(services, "fay@example.org")
-        assert after_one is not None and (after_one.status, after_one.bounce_count) == (
-            m.ACTIVE,
-            1,
-        )
+        assert after_one is not None
+        assert (after_one.status, after_one.bounce_count) == (m.ACTIVE, 1)
 
+        # A From with no domain (a bare MAILER-DAEMON) still counts.
         await send(
-            port, dsn("fay@example.org", sender="MAILER-DAEMON"), sender=""
-        )  # a From with no domain
+            port,
+            dsn("fay@example.org", sender="MAILER-DAEMON", message_id=second),
+            sender="",
+        )
         after_two = await find(services, "fay@example.org")
-        assert after_two is not None and (after_two.status, after_two.bounce_count) == (
-            m.BOUNCED,
-            2,
-        )
-
-        await send(
-            port, dsn("nobody@example.org"), sender=""
-        )  # recorded, though nobody has the address
-    assert len(await bounce_rows(services, "nobody@example.org")) == 1
+        assert after_two is not None
+        assert (after_two.status, after_two.bounce_count) == (m.BOUNCED, 2)
     gus = await find(services, other.email or "")
     assert gus is not None and gus.status == m.ACTIVE
-    assert member.id is not None
-    assert (
-        await services.delivery_worker().drain() == 0
-    )  # bounce reports are never answered
-    assert smtpd.messages == []
+    # Bounce reports are never answered: only the two messages we queued to Fay go out.
+    await services.delivery_worker().drain()
+    delivered = [r for received in smtpd.messages for r in received.recipients]
+    assert delivered == ["fay@example.org", "fay@example.org"]
+
+
+async def test_a_bounce_report_that_quotes_no_message_of_ours_is_ignored(
+    services: Services,
+) -> None:
+    """Anyone can write to the bot; a forged report must not knock a member off the list."""
+    strict = dataclasses.replace(
+        services, settings=services.settings.model_copy(update={"bounce_threshold": 1})
+    )
+    await add_member(services, "ivy@example.org", "Ivy")
+    to_someone_else = await sent_message_id(services, "jon@example.org", "update:1:jon")
+    guessed = message_id_for(
+        "update:1:ivy", services.sender.domain
+    )  # right key, no secret
+    async with bot_inbox(strict) as port:
+        await send(
+            port, dsn("ivy@example.org"), sender=""
+        )  # quotes a stranger's Message-ID
+        await send(port, dsn("ivy@example.org", message_id=to_someone_else), sender="")
+        await send(port, dsn("ivy@example.org", message_id=guessed), sender="")
+        await send(port, dsn("nobody@example.org"), sender="")
+    assert await bounce_rows(services, "ivy@example.org") == []
+    assert await bounce_rows(services, "nobody@example.org") == []
+    ivy = await find(services, "ivy@example.org")
+    assert ivy is not None and ivy.status == m.ACTIVE
 
 
 async def test_one_bounce_report_is_enough_at_threshold_1(services: Services) -> None:
@@ -643,7 +674,10 @@ async def test_one_bounce_report_is_enough_at_threshold_1(services: Services) ->
         services, settings=services.settings.model_copy(update={"bounce_threshold": 1})
     )
     await add_member(services, "hal@example.org", "Hal")
+    sent = await sent_message_id(services, "hal@example.org", "update:1:hal")
     async with bot_inbox(strict) as port:
-        await send(port, dsn("hal@example.org", status="5.2.1"), sender="")
+        await send(
+            port, dsn("hal@example.org", status="5.2.1", message_id=sent), sender=""
+        )
     hal = await find(services, "hal@example.org")
     assert hal is not None and hal.status == m.BOUNCED
