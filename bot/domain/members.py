@@ -70,7 +70,7 @@ def normalise_email(raw: str) -> str:
     text = raw.strip()
     if not text or len(text) > 254:
         raise InvalidInputError(
-            "Enter an email address of up to 254 characters.", field="email"
+            "An email address of up to 254 characters is required.", field="email"
         )
     try:
         # strict: also refuse a local part over 64 characters (RFC 5321 4.5.3.1.1), which
@@ -113,7 +113,7 @@ def clean_profile(profile: Profile, choices: Choices) -> Profile:
     """
     name = _text(profile.name, "name")
     if not name:
-        raise InvalidInputError("Enter your name.", field="name")
+        raise InvalidInputError("A name is required.", field="name")
     unknown = [t for t in profile.topics if choices.topics and t not in choices.topics]
     if unknown:
         raise InvalidInputError(f"Unknown topic {unknown[0]!r}.", field="topics")

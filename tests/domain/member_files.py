@@ -88,7 +88,7 @@ def _bad_row(
     if kind == 1:
         return (
             [good[0], ("", "   ")[variant % 2], *good[2:]],
-            "Enter your name",
+            "A name is required",
             "missing name",
         )
     if kind == 2:

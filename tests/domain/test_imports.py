@@ -200,7 +200,7 @@ async def test_blank_lines_are_skipped_and_line_numbers_stay_true(
     assert report.imported == 2
     assert [(r.line, r.reason.split(":")[0]) for r in report.rejected] == [
         (5, "'bad' is not a valid email address"),
-        (8, "Enter your name."),
+        (8, "A name is required."),
     ]
     assert (await by_email(services, "c@example.org")).name == "Carl Second line"
 
