@@ -165,12 +165,7 @@ def _new_row(
 ) -> dict[str, Any]:
     return {
         "email": address,
-        "name": profile.name,
-        "organisation": profile.organisation,
-        "role": profile.role,
-        "sector": profile.sector,
-        "topics": list(profile.topics),
-        "channels": list(profile.channels),
+        **profile.as_fields(),
         "status": m.ACTIVE,
         "consent_at": now,
         "consent_method": "import",

@@ -50,6 +50,17 @@ class Profile:
     topics: tuple[str, ...] = ()
     channels: tuple[str, ...] = ("email",)
 
+    def as_fields(self) -> dict[str, Any]:
+        """The member columns this profile sets."""
+        return {
+            "name": self.name,
+            "organisation": self.organisation,
+            "role": self.role,
+            "sector": self.sector,
+            "topics": list(self.topics),
+            "channels": list(self.channels),
+        }
+
 
 @dataclass(frozen=True)
 class Erased:
@@ -132,14 +143,7 @@ def clean_profile(profile: Profile, choices: Choices) -> Profile:
 
 def apply_profile(member: Member, profile: Profile, now: datetime) -> bool:
     """Copy a cleaned profile onto a member. Returns True when anything changed."""
-    values: dict[str, Any] = {
-        "name": profile.name,
-        "organisation": profile.organisation,
-        "role": profile.role,
-        "sector": profile.sector,
-        "topics": list(profile.topics),
-        "channels": list(profile.channels),
-    }
+    values = profile.as_fields()
     changed = any(getattr(member, key) != value for key, value in values.items())
     if changed:
         for key, value in values.items():
