@@ -62,6 +62,28 @@ class Mailroom:
             "unsubscribe_url": self.links.member_url("unsubscribe", member),
         }
 
+    def list_email(
+        self,
+        member: Member,
+        *,
+        key: str,
+        template: str,
+        campaign: str,
+        context: dict[str, Any],
+    ) -> Email:
+        """List mail (briefings, newsletters, invitations) to one member: it always carries the
+        member's preferences and one-click unsubscribe links, in the body and the headers."""
+        links = self.member_links(member)
+        return Email(
+            key=key,
+            to_name=member.name or "",
+            to_address=member.email or "",
+            template=template,
+            context={**context, **links},
+            campaign=campaign,
+            unsubscribe_url=links["unsubscribe_url"],
+        )
+
 
 def _hourly(now: datetime) -> str:
     """At most one such email an hour: a join form cannot be used to flood someone's inbox."""

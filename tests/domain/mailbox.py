@@ -89,21 +89,17 @@ async def reload(services: Services, member: Member) -> Member:
 async def queue_list_mail(services: Services, member: Member, campaign: str) -> None:
     """A forum update to one member, as a newsletter would queue it (list mail: it has a campaign)."""
     assert member.email is not None
-    unsubscribe = services.links.member_url("unsubscribe", member)
-    mail = Email(
+    mail = services.mailroom.list_email(
+        member,
         key=f"{campaign}:{member.id}",
-        to_name=member.name or "",
-        to_address=member.email,
         template="forum_update",
+        campaign=campaign,
         context={
             "headline": "Forum update",
             "body": "The next forum meets on Tuesday.",
             "link_url": None,
             "link_text": "",
-            "unsubscribe_url": unsubscribe,
         },
-        campaign=campaign,
-        unsubscribe_url=unsubscribe,
     )
     async with services.sessions() as session:
         assert (
