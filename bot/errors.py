@@ -40,10 +40,17 @@ class DeliveryError(BotError, ConnectionError):
 
 
 class TemporaryDeliveryError(DeliveryError):
-    """A 4xx reply, a refused or dropped connection, a time-out: worth trying again later."""
+    """A 4xx reply, a refused or dropped connection, a time-out: worth trying again later.
 
-    def __init__(self, reason: str, *, code: int | None = None) -> None:
+    Attributes:
+        retry_after: Seconds the remote end asked us to wait (Slack's Retry-After), if any.
+    """
+
+    def __init__(
+        self, reason: str, *, code: int | None = None, retry_after: float | None = None
+    ) -> None:
         super().__init__(reason, permanent=False, code=code)
+        self.retry_after = retry_after
 
 
 class PermanentDeliveryError(DeliveryError):

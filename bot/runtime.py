@@ -8,10 +8,12 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.clock import SystemClock
+from bot.domain.conversation import Conversation
 from bot.domain.links import Links
 from bot.domain.members import Choices
 from bot.domain.membership import Mailroom
@@ -21,6 +23,7 @@ from bot.mail.mailer import SmtpMailer, SmtpOptions
 from bot.outbox.worker import DeliveryWorker, RetryPolicy
 from bot.rendering import Renderer
 from bot.settings import Settings
+from bot.slack.chat import SlackChat
 from bot.store.db import make_engine, make_sessions
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,8 @@ class Services:
     transports: Mapping[str, Transport]
     links: Links
     mailroom: Mailroom
+    conversation: Conversation
+    slack: AsyncWebClient | None = None
 
     def delivery_worker(self, **overrides: object) -> DeliveryWorker:
         """A worker over this process's transports, tuned by settings."""
@@ -71,6 +76,16 @@ def sender_from(settings: Settings) -> Sender:
         list_name=f"{settings.partnership_name} {settings.sender_name}",
         domain=str(settings.sender_address).rpartition("@")[2],
         id_secret=settings.secret_key.get_secret_value(),
+    )
+
+
+def slack_client(settings: Settings) -> AsyncWebClient | None:
+    """Slack's Web API client, or None when Slack is off (no bot token)."""
+    if settings.slack_bot_token is None:
+        return None
+    return AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=str(settings.slack_api_url),
     )
 
 
@@ -114,10 +129,13 @@ async def open_services(
     async with AsyncExitStack() as stack:
         engine = make_engine(settings.effective_database_url)
         stack.push_async_callback(engine.dispose)
+        slack = slack_client(settings)
         if transports is None:
             mailer = SmtpMailer(SmtpOptions.from_settings(settings))
             stack.push_async_callback(mailer.aclose)
             transports = {mailer.channel: mailer}
+            if slack is not None:
+                transports = {**transports, "slack": SlackChat(slack)}
         renderer, sender, links = (
             renderer_for(settings),
             sender_from(settings),
@@ -132,6 +150,8 @@ async def open_services(
             sender=sender,
             transports=transports,
             links=links,
+            conversation=Conversation(tuple(settings.contacts)),
+            slack=slack,
             mailroom=Mailroom(
                 sender, renderer, links, choices_from(settings), settings.admin_roles
             ),

@@ -134,6 +134,13 @@ class Settings(BaseSettings):
     smtp_rate_per_second: float = Field(default=25.0, ge=0)
     catcher_port: int = Field(default=1025, ge=0, le=65535)
 
+    # --- Slack (off unless a bot token is set)
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
+    slack_forum_channel: str | None = None
+
     # --- the outbox and its delivery worker
     delivery_batch_size: int = Field(default=100, ge=1, le=1000)
     delivery_lease_seconds: float = Field(default=120.0, gt=0)
@@ -206,6 +213,13 @@ class Settings(BaseSettings):
                 "batch would outlive its lease and be sent twice (raise the lease or the rate, or "
                 "lower FORUMBOT_DELIVERY_BATCH_SIZE)"
             )
+        if self.slack_bot_token and not (
+            self.slack_signing_secret or self.slack_app_token
+        ):
+            raise ValueError(
+                "FORUMBOT_SLACK_BOT_TOKEN is set but neither FORUMBOT_SLACK_SIGNING_SECRET (HTTP "
+                "mode) nor FORUMBOT_SLACK_APP_TOKEN (Socket Mode) is"
+            )
         if self.smtp_password and not self.smtp_username:
             raise ValueError(
                 "FORUMBOT_SMTP_PASSWORD is set but FORUMBOT_SMTP_USERNAME is not"
@@ -237,6 +251,10 @@ class Settings(BaseSettings):
     def effective_list_id(self) -> str:
         domain = str(self.sender_address).rpartition("@")[2]
         return self.list_id or f"practitioner-forum.{domain}"
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None
 
     @property
     def admin_roles(self) -> dict[str, tuple[str, ...]]:

@@ -15,6 +15,12 @@ from bot.scheduling import build_scheduler, sync_schedules
 from bot.settings import Settings
 from bot.store.db import MIGRATIONS, schema_revision, upgrade_schema
 
+SLACK_MODES = {
+    "off": "off (no FORUMBOT_SLACK_BOT_TOKEN); everything else works by email and the web",
+    "http": "on, receiving events at /slack/events",
+    "socket": "on, over Socket Mode",
+}
+
 
 def register(app: typer.Typer) -> None:
     app.command()(init)
@@ -71,18 +77,26 @@ def serve(
     port: int | None = typer.Option(
         None, help="Port to listen on (default: FORUMBOT_WEB_PORT)."
     ),
+    socket_mode: bool = typer.Option(
+        False,
+        "--socket-mode",
+        help="Reach Slack over Socket Mode (no public URL needed).",
+    ),
 ) -> None:
     """Run the web app, the delivery worker and the scheduler in one process."""
+    from bot.slack.hosting import check_slack
     from bot.web.app import create_app
 
     settings: Settings = ctx.obj
+    slack = check_slack(settings, socket_mode=socket_mode)
     _ensure_schema(settings)
+    typer.echo(f"Slack: {SLACK_MODES[slack]}")
     if settings.uses_catcher:
         typer.echo(
             f"No SMTP relay set: mail is caught locally; see {settings.base_url}mail"
         )
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, socket_mode=socket_mode),
         host=host or settings.web_host,
         port=settings.web_port if port is None else port,
         log_level=settings.log_level.lower(),

@@ -168,6 +168,14 @@ async def get_member(session: AsyncSession, email: str) -> Member:
     return member
 
 
+async def find_member_by_slack(
+    session: AsyncSession, slack_user_id: str
+) -> Member | None:
+    """The member linked to a Slack user, or None."""
+    statement = select(Member).where(col(Member.slack_user_id) == slack_user_id)
+    return (await session.exec(statement)).first()
+
+
 async def find_member_by_id(session: AsyncSession, member_id: int) -> Member | None:
     return await session.get(Member, member_id)
 

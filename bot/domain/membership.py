@@ -176,6 +176,47 @@ async def add_member(
     return member, created
 
 
+async def join_from_slack(
+    session: AsyncSession,
+    room: Mailroom,
+    *,
+    slack_user_id: str,
+    email: str,
+    profile: m.Profile,
+    now: datetime,
+) -> tuple[Member, bool]:
+    """Join from Slack's modal, or link a Slack user to the member with the same address. Commits.
+
+    Slack has verified the address, and the person ticked the consent box in the modal, so
+    no confirmation email is needed: they are active at once, with consent method "slack".
+    Someone who had left and joins again is active again; nobody is ever duplicated.
+
+    Returns:
+        (member, True when the address was new).
+
+    Raises:
+        InvalidInputError: The address or a profile field is not acceptable.
+    """
+    address = m.normalise_email(email)
+    cleaned = m.clean_profile(profile, room.choices)
+    member = await m.find_member(session, address)
+    created = member is None
+    if member is None:
+        member = Member(email=address, created_at=now)
+        session.add(member)
+    previous = await m.find_member_by_slack(session, slack_user_id)
+    if previous is not None and previous is not member:
+        previous.slack_user_id = None  # the Slack account moved to another address
+    member.slack_user_id = slack_user_id
+    m.apply_profile(member, cleaned, now)
+    if member.status != m.ACTIVE:
+        m.activate(
+            member, method="slack", wording=room.choices.consent_wording, now=now
+        )
+    await session.commit()
+    return member, created
+
+
 async def member_from_link(
     session: AsyncSession, links: Links, purpose: str, token: str
 ) -> Member:

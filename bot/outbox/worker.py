@@ -197,7 +197,13 @@ class DeliveryWorker:
                 now=now,
             )
             return
-        retry_at = now + self._policy.delay(message.attempts)
+        asked = getattr(error, "retry_after", None)
+        if (
+            asked is not None
+        ):  # the service said when (Slack's Retry-After): exactly then
+            retry_at = now + timedelta(seconds=asked)
+        else:
+            retry_at = now + self._policy.delay(message.attempts)
         log.info(
             "message %s to %s will be retried at %s: %s",
             message.id,

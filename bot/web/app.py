@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
@@ -14,27 +14,43 @@ from bot.errors import NotFoundError, SignInRequiredError, UserFacingError
 from bot.host import run_background
 from bot.runtime import open_services
 from bot.settings import Settings
-from bot.web.routes import admin, health, home, mail, membership
+from bot.slack.hosting import run_slack
+from bot.web.routes import admin, health, home, mail, membership, slack
 
 
-def create_app(settings: Settings, *, background: bool = True) -> FastAPI:
-    """The web app. With `background`, it also runs the delivery worker, scheduler and catcher."""
+def create_app(
+    settings: Settings, *, background: bool = True, socket_mode: bool = False
+) -> FastAPI:
+    """The web app, hosting Slack's /slack/events too (unless Slack is off or in Socket Mode).
+
+    With `background`, it also runs the delivery worker, the scheduler and the mail servers.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_services(settings) as services:
+        async with AsyncExitStack() as stack:
+            services = await stack.enter_async_context(open_services(settings))
             app.state.services = services
             app.state.templates = Jinja2Templates(env=services.renderer.env)
-            if not background:
-                yield
-                return
-            async with run_background(services) as running:
-                app.state.background = running
-                yield
+            app.state.slack = await stack.enter_async_context(
+                run_slack(services, socket_mode=socket_mode)
+            )
+            app.state.slack_mode = (
+                "off"
+                if not settings.slack_enabled
+                else ("socket" if socket_mode else "http")
+            )
+            if background:
+                app.state.background = await stack.enter_async_context(
+                    run_background(services)
+                )
+            yield
 
     app = FastAPI(title="forumbot", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.background = None
-    for module in (health, home, mail, membership, admin):
+    app.state.slack = None
+    app.state.slack_mode = "off"
+    for module in (health, home, mail, membership, admin, slack):
         app.include_router(module.router)
     app.add_middleware(
         SessionMiddleware,

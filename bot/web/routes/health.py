@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -13,7 +13,9 @@ router = APIRouter()
 
 
 @router.get("/healthz")
-async def healthz(services: ServicesDep, running: BackgroundDep) -> JSONResponse:
+async def healthz(
+    request: Request, services: ServicesDep, running: BackgroundDep
+) -> JSONResponse:
     body: dict[str, Any] = {"status": "ok"}
     try:
         async with services.sessions() as session:
@@ -26,4 +28,5 @@ async def healthz(services: ServicesDep, running: BackgroundDep) -> JSONResponse
         "off" if leadership is None else ("leader" if leadership.leading else "standby")
     )
     body["mail"] = "catcher" if services.settings.uses_catcher else "relay"
+    body["slack"] = request.app.state.slack_mode
     return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)

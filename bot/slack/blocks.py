@@ -1,0 +1,323 @@
+"""Pure Block Kit builders and parsers: views and messages as dicts, no network."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.chat import clip
+from bot.domain.members import ACTIVE, Choices, Profile
+from bot.store.tables import Member
+
+Block = dict[str, Any]
+MAX_OPTIONS = 100  # static and multi-static selects
+
+
+def text(markdown: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(markdown, 3000)}}
+
+
+def plain(value: str, limit: int = 75) -> dict[str, Any]:
+    return {"type": "plain_text", "text": clip(value, limit), "emoji": True}
+
+
+def button(
+    label: str, action_id: str, value: str = "", style: str | None = None
+) -> Block:
+    element: Block = {
+        "type": "button",
+        "text": plain(label),
+        "action_id": action_id,
+        "value": value or action_id,
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def escape(value: str) -> str:
+    """Slack mrkdwn treats &, < and > as control characters; typed text must not."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+HELP = (
+    "*Practitioner Forum commands*\n"
+    "`/forum join`: join the forum (or link your Slack account to your membership)\n"
+    "`/forum prefs`: choose your topics and how we contact you\n"
+    "`/forum leave`: stop forum messages\n"
+    "`/forum sessions`: upcoming forum sessions\n"
+    "`/forum ask <question>`: ask about procedures and escalation\n"
+    "You can also send me a direct message."
+)
+ADMIN_HELP = (
+    "*Admin commands* (admins and the chair only)\n"
+    "`/forum admin members`: member counts\n"
+    "`/forum admin find <email>`: one member's record\n"
+    "`/forum admin announce <text>`: post to the forum channel"
+)
+
+
+def help_blocks(*, is_admin: bool) -> list[Block]:
+    blocks = [text(HELP)]
+    if is_admin:
+        blocks += [{"type": "divider"}, text(ADMIN_HELP)]
+    return blocks
+
+
+def member_status(member: Member | None) -> str:
+    if member is None:
+        return "You are not a member of the Practitioner Forum yet."
+    if member.status == ACTIVE:
+        topics = ", ".join(member.topics) or "no topics chosen yet"
+        return f"You are a member ({escape(member.email or '')}). Topics: {escape(topics)}."
+    return f"Your membership is *{member.status}*: you get no forum messages."
+
+
+def home_view(
+    member: Member | None, *, is_admin: bool, counts: dict[str, int] | None = None
+) -> Block:
+    """The App Home tab: membership with its actions, how to ask, and the admin corner."""
+    actions = (
+        [
+            button("Preferences", "open_prefs"),
+            button("Leave the forum", "leave", style="danger"),
+        ]
+        if member is not None and member.status == ACTIVE
+        else [button("Join the forum", "open_join", style="primary")]
+    )
+    blocks: list[Block] = [
+        {"type": "header", "text": plain("Practitioner Forum", 150)},
+        text(member_status(member)),
+        {"type": "actions", "block_id": "membership", "elements": actions},
+        {"type": "divider"},
+        text(
+            "*Questions about procedures or escalation?* Send me a direct message or use `/forum ask`."
+        ),
+    ]
+    if is_admin:
+        summary = ", ".join(
+            f"{n} {status}" for status, n in (counts or {}).items() if n
+        )
+        blocks += [
+            {"type": "divider"},
+            text(f"*Admin*\nMembers: {summary or 'none yet'}."),
+            {
+                "type": "actions",
+                "block_id": "admin",
+                "elements": [button("Post an announcement", "admin_announce")],
+            },
+        ]
+    return {"type": "home", "blocks": blocks}
+
+
+def _options(values: tuple[str, ...] | list[str]) -> list[Block]:
+    return [
+        {"text": plain(v), "value": clip(v, 150)} for v in list(values)[:MAX_OPTIONS]
+    ]
+
+
+def _input(
+    block_id: str, label: str, element: Block, *, optional: bool = False
+) -> Block:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label, 2000),
+        "element": element,
+        "optional": optional,
+    }
+
+
+def _select(
+    action_id: str,
+    values: tuple[str, ...],
+    chosen: str | None,
+    *,
+    multi: bool = False,
+    picked: list[str] | None = None,
+) -> Block:
+    element: Block = {
+        "type": "multi_static_select" if multi else "static_select",
+        "action_id": action_id,
+        "options": _options(values),
+    }
+    if multi and picked:
+        element["initial_options"] = [
+            o for o in _options(values) if o["value"] in picked
+        ]
+    elif chosen and chosen in values:
+        element["initial_option"] = next(
+            o for o in _options(values) if o["value"] == chosen
+        )
+    return element
+
+
+def profile_blocks(profile: Profile, choices: Choices) -> list[Block]:
+    """Inputs shared by the join and preferences modals, pre-filled from `profile`."""
+    blocks = [
+        _input(
+            "name",
+            "Your name",
+            {
+                "type": "plain_text_input",
+                "action_id": "value",
+                "initial_value": clip(profile.name, 100),
+                "max_length": 100,
+            },
+        ),
+        _input(
+            "role",
+            "Role or job title",
+            {
+                "type": "plain_text_input",
+                "action_id": "value",
+                "initial_value": profile.role or "",
+                "max_length": 100,
+            },
+            optional=True,
+        ),
+    ]
+    if choices.organisations:
+        blocks.insert(
+            1,
+            _input(
+                "organisation",
+                "Organisation",
+                _select("value", choices.organisations, profile.organisation),
+                optional=True,
+            ),
+        )
+    if choices.sectors:
+        blocks.append(
+            _input(
+                "sector",
+                "Sector",
+                _select("value", choices.sectors, profile.sector),
+                optional=True,
+            )
+        )
+    if choices.topics:
+        topics = _select(
+            "value", choices.topics, None, multi=True, picked=list(profile.topics)
+        )
+        blocks.append(
+            _input("topics", "Topics you want to hear about", topics, optional=True)
+        )
+    channel_options = [
+        {"text": plain("Email"), "value": "email"},
+        {"text": plain("Slack"), "value": "slack"},
+    ]
+    channels: Block = {
+        "type": "checkboxes",
+        "action_id": "value",
+        "options": channel_options,
+    }
+    chosen = [o for o in channel_options if o["value"] in profile.channels]
+    if chosen:
+        channels["initial_options"] = chosen
+    blocks.append(_input("channels", "How we contact you", channels, optional=True))
+    return blocks
+
+
+def join_modal(profile: Profile, choices: Choices, email: str) -> Block:
+    consent = {
+        "type": "checkboxes",
+        "action_id": "value",
+        "options": [{"text": plain("I agree"), "value": "yes"}],
+    }
+    return {
+        "type": "modal",
+        "callback_id": "join",
+        "title": plain("Join the forum", 24),
+        "submit": plain("Join", 24),
+        "close": plain("Cancel", 24),
+        "blocks": [
+            text(f"You will join with your Slack address, *{escape(email)}*."),
+            *profile_blocks(profile, choices),
+            text(
+                escape(choices.consent_wording)
+                or "We keep your details to send you forum messages."
+            ),
+            _input("consent", "Your agreement", consent),
+        ],
+    }
+
+
+def prefs_modal(profile: Profile, choices: Choices) -> Block:
+    return {
+        "type": "modal",
+        "callback_id": "prefs",
+        "title": plain("Your choices", 24),
+        "submit": plain("Save", 24),
+        "close": plain("Cancel", 24),
+        "blocks": profile_blocks(profile, choices),
+    }
+
+
+def announce_modal() -> Block:
+    body = {
+        "type": "plain_text_input",
+        "action_id": "value",
+        "multiline": True,
+        "max_length": 2900,
+    }
+    return {
+        "type": "modal",
+        "callback_id": "announce",
+        "title": plain("Announcement", 24),
+        "submit": plain("Post", 24),
+        "close": plain("Cancel", 24),
+        "blocks": [_input("text", "What to post in the forum channel", body)],
+    }
+
+
+def _value(state: dict[str, Any], block_id: str) -> Any:
+    return state.get(block_id, {}).get("value", {})
+
+
+def profile_from_state(state: dict[str, Any]) -> Profile:
+    """A profile from a submitted modal's `view.state.values` (checked later by the domain)."""
+
+    def chosen(block_id: str) -> str | None:
+        option = _value(state, block_id).get("selected_option") or {}
+        return option.get("value")
+
+    def many(block_id: str) -> tuple[str, ...]:
+        return tuple(
+            o["value"] for o in _value(state, block_id).get("selected_options") or []
+        )
+
+    return Profile(
+        name=_value(state, "name").get("value") or "",
+        organisation=chosen("organisation"),
+        role=_value(state, "role").get("value"),
+        sector=chosen("sector"),
+        topics=many("topics"),
+        channels=many("channels") or ("email",),
+    )
+
+
+def consented(state: dict[str, Any]) -> bool:
+    return any(
+        o.get("value") == "yes"
+        for o in _value(state, "consent").get("selected_options") or []
+    )
+
+
+def announcement_from_state(state: dict[str, Any]) -> str:
+    return str(_value(state, "text").get("value") or "").strip()
+
+
+def member_card(member: Member) -> list[Block]:
+    fields = [
+        ("Name", member.name),
+        ("Email", member.email),
+        ("Organisation", member.organisation),
+        ("Role", member.role),
+        ("Status", member.status),
+        ("Topics", ", ".join(member.topics)),
+        ("Slack", f"<@{member.slack_user_id}>" if member.slack_user_id else None),
+    ]
+    lines = "\n".join(
+        f"*{k}:* {escape(v) if k != 'Slack' else v}" for k, v in fields if v
+    )
+    return [text(lines)]

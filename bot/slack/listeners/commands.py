@@ -1,0 +1,102 @@
+"""The /forum slash command."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.domain.conversation import reply_to
+from bot.slack import blocks, flows
+from bot.slack.listeners import SlackCall, guarded
+from bot.slack.people import SlackPerson
+
+Handler = Callable[[SlackCall, SlackPerson, str], Awaitable[None]]
+
+
+def register(app: AsyncApp) -> None:
+    app.command("/forum")(guarded(forum))
+
+
+async def forum(call: SlackCall) -> None:
+    await call.ack()  # within Slack's 3 seconds, before any work
+    word, _, rest = str(call.body.get("text") or "").strip().partition(" ")
+    person = await call.person()
+    await SUBCOMMANDS.get(word.lower() or "help", _unknown)(call, person, rest.strip())
+
+
+async def _say(call: SlackCall, text: str, **more: Any) -> None:
+    await call.respond(text=text, response_type="ephemeral", **more)
+
+
+async def _help(call: SlackCall, person: SlackPerson, _rest: str) -> None:
+    await _say(
+        call, "Forum commands", blocks=blocks.help_blocks(is_admin=person.is_admin)
+    )
+
+
+async def _unknown(call: SlackCall, _person: SlackPerson, _rest: str) -> None:
+    await _say(call, "I don't know that command. Try `/forum help`.")
+
+
+async def _join(call: SlackCall, person: SlackPerson, _rest: str) -> None:
+    await flows.open_join(
+        call.client, call.services, person, str(call.body.get("trigger_id", ""))
+    )
+
+
+async def _prefs(call: SlackCall, person: SlackPerson, _rest: str) -> None:
+    await flows.open_prefs(
+        call.client, call.services, person, str(call.body.get("trigger_id", ""))
+    )
+
+
+async def _leave(call: SlackCall, person: SlackPerson, _rest: str) -> None:
+    await _say(call, await flows.leave(call.services, person))
+
+
+async def _sessions(call: SlackCall, _person: SlackPerson, _rest: str) -> None:
+    await _say(
+        call,
+        "Forum sessions are not managed in forumbot yet, so I have none to list. "
+        "The forum meets online every quarter; invitations come by email.",
+    )
+
+
+async def _ask(call: SlackCall, _person: SlackPerson, rest: str) -> None:
+    if not rest:
+        await _say(
+            call, "Ask your question after the command: `/forum ask <question>`."
+        )
+        return
+    await _say(call, (await reply_to(call.services.conversation, rest)).text)
+
+
+async def _admin(call: SlackCall, person: SlackPerson, rest: str) -> None:
+    person.require_admin()  # on the server, every time: hiding the help is not enough
+    word, _, argument = rest.partition(" ")
+    if word == "members":
+        await _say(call, await flows.admin_members(call.services, person))
+    elif word == "find" and argument.strip():
+        await _say(
+            call,
+            "Member",
+            blocks=await flows.admin_find(call.services, person, argument.strip()),
+        )
+    elif word == "announce":
+        await _say(call, await flows.announce(call.services, person, argument))
+    else:
+        await _say(call, blocks.ADMIN_HELP)
+
+
+SUBCOMMANDS: dict[str, Handler] = {
+    "help": _help,
+    "join": _join,
+    "prefs": _prefs,
+    "preferences": _prefs,
+    "leave": _leave,
+    "sessions": _sessions,
+    "ask": _ask,
+    "admin": _admin,
+}
