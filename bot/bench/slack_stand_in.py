@@ -4,20 +4,27 @@ The real `AsyncWebClient` talks to it over HTTP (point `FORUMBOT_SLACK_API_URL` 
 `url`), so the bot's requests, retries and error handling are the real ones. Tests and
 `forumbot bench slack` use it; it is never used in production. Faults are injected here,
 not patched into our code: a method can answer `ratelimited` with a Retry-After, or any
-Slack error, a set number of times.
+Slack error, a set number of times, and can be made slow (`delay`).
+
+For Socket Mode, `apps.connections.open` hands out `socket_url`, a websocket that says
+"hello", carries the envelopes a test sends with `send_envelope`, and records each message
+the bot sends back (its acks) as a "socket_ack" call and the end of the connection as
+"socket_closed".
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import json
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 
 @dataclass(frozen=True)
@@ -44,9 +51,12 @@ class SlackStandIn:
     )  # id -> {"email", "real_name"}
     calls: list[Call] = field(default_factory=list)
     faults: dict[str, list[Fault]] = field(default_factory=dict)
+    delay: dict[str, float] = field(default_factory=dict)  # method -> seconds to answer
+    delayed: Counter[str] = field(default_factory=Counter)  # calls held by `delay` now
     url: str = ""
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _socket: web.WebSocketResponse | None = None
 
     def add_user(self, user_id: str, email: str, name: str) -> None:
         self.users[user_id] = {"email": email, "real_name": name}
@@ -67,6 +77,32 @@ class SlackStandIn:
 
     def response_url(self, name: str) -> str:
         return f"{self.url.removesuffix('/api/')}/response/{name}"
+
+    @property
+    def socket_url(self) -> str:
+        return f"ws{self.url.removeprefix('http').removesuffix('/api/')}/link"
+
+    async def send_envelope(self, kind: str, payload: dict[str, Any]) -> str:
+        """Send a Socket Mode envelope once the bot is connected; returns its envelope_id."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._socket is not None)
+            socket = self._socket
+        assert socket is not None
+        envelope_id = f"envelope-{next(self._ts)}"
+        await socket.send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+            }
+        )
+        return envelope_id
+
+    async def _connected(self, socket: web.WebSocketResponse | None) -> None:
+        async with self._changed:
+            self._socket = socket
+            self._changed.notify_all()
 
     async def _record(self, call: Call) -> None:
         async with self._changed:
@@ -116,6 +152,8 @@ class SlackStandIn:
                 "ok": True,
                 "view": {"id": f"V{next(self._ts):08d}", **(args.get("view") or {})},
             }
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": f"D{args.get('users', 'X')}"}}
         return {"ok": True}
@@ -140,6 +178,12 @@ def _app(state: SlackStandIn) -> web.Application:
     async def api(request: web.Request) -> web.Response:
         method = request.match_info["method"]
         await state._record(Call(method, await _arguments(request)))
+        if state.delay.get(method):  # slow work, to show acknowledgements do not wait for it
+            state.delayed[method] += 1
+            try:
+                await asyncio.sleep(state.delay[method])
+            finally:
+                state.delayed[method] -= 1
         fault = state._fault(method)
         if fault is not None and fault.error == "ratelimited":
             headers = {"Retry-After": str(fault.retry_after or 1)}
@@ -160,7 +204,29 @@ def _app(state: SlackStandIn) -> web.Application:
     app = web.Application()
     app.router.add_route("*", "/api/{method}", api)
     app.router.add_post("/response/{name}", response_url)
+    app.router.add_get("/link", functools.partial(_link, state))
     return app
+
+
+async def _link(state: SlackStandIn, request: web.Request) -> web.WebSocketResponse:
+    """The Socket Mode websocket: hello, then envelopes out and acks in, until either side closes."""
+    socket = web.WebSocketResponse()
+    await socket.prepare(request)
+    await socket.send_json(
+        {
+            "type": "hello",
+            "num_connections": 1,
+            "debug_info": {"host": "stand-in", "approximate_connection_time": 3600},
+            "connection_info": {"app_id": "A0FORUMBOT"},
+        }
+    )
+    await state._connected(socket)
+    async for message in socket:
+        if message.type == WSMsgType.TEXT:
+            await state._record(Call("socket_ack", json.loads(message.data)))
+    await state._connected(None)
+    await state._record(Call("socket_closed", {"code": socket.close_code}))
+    return socket
 
 
 @asynccontextmanager
@@ -178,4 +244,6 @@ async def slack_stand_in(
     try:
         yield state
     finally:
+        if state._socket is not None:  # a bot still connected: hang up rather than wait
+            await state._socket.close()
         await runner.cleanup()

@@ -14,7 +14,7 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain import imports, membership
+from bot.domain import imports, membership, privacy
 from bot.domain import members as m
 from bot.runtime import Services, open_services
 from bot.settings import Settings
@@ -220,7 +220,9 @@ def count(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 @app.command("export-data")
 def export_data(ctx: typer.Context, email: str) -> None:
     """Print everything held about a person as JSON (a subject access request)."""
-    _echo_json(_run(ctx.obj, lambda _s, session: m.export_member_data(session, email)))
+    _echo_json(
+        _run(ctx.obj, lambda _s, session: privacy.export_member_data(session, email))
+    )
 
 
 @app.command()
@@ -235,8 +237,8 @@ def erase(
             f"Erase everything held about {email}? This cannot be undone.", abort=True
         )
 
-    async def work(services: Services, session: AsyncSession) -> m.Erased:
-        return await m.erase_member(session, email, now=services.clock.now())
+    async def work(services: Services, session: AsyncSession) -> privacy.Erased:
+        return await privacy.erase_member(session, email, now=services.clock.now())
 
     erased = _run(ctx.obj, work)
     typer.echo(

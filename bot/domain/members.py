@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, update
-from sqlmodel import col, delete, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.mime import clean_header_text
 from bot.errors import InvalidInputError, MemberNotFoundError
 from bot.outbox import queue
-from bot.store.db import scrub_deleted
 from bot.store.tables import Bounce, Member, OutboxMessage
 
 PENDING, ACTIVE, UNSUBSCRIBED, BOUNCED, ERASED = (
@@ -60,16 +59,6 @@ class Profile:
             "topics": list(self.topics),
             "channels": list(self.channels),
         }
-
-
-@dataclass(frozen=True)
-class Erased:
-    """What `erase_member` removed, for the person asking and the audit trail."""
-
-    members: int
-    messages: int
-    bounces: int
-    extra: dict[str, int] = field(default_factory=dict)
 
 
 def normalise_email(raw: str) -> str:
@@ -261,85 +250,6 @@ def member_data(member: Member) -> dict[str, Any]:
     """Everything held on the member record, as JSON-ready values."""
     data = member.model_dump()
     return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in data.items()}
-
-
-async def export_member_data(session: AsyncSession, email: str) -> dict[str, Any]:
-    """Everything held about a person (a subject access request), as JSON-ready data.
-
-    Raises:
-        MemberNotFoundError: Nobody has that address and nothing else mentions it.
-    """
-    address = email.strip().lower()
-    member = await find_member(session, address)
-    messages = (
-        await session.exec(
-            select(OutboxMessage).where(col(OutboxMessage.recipient) == address)
-        )
-    ).all()
-    bounces = (
-        await session.exec(select(Bounce).where(col(Bounce.recipient) == address))
-    ).all()
-    if member is None and not messages and not bounces:
-        raise MemberNotFoundError(f"Nothing is held about {email.strip()!r}.")
-    return {
-        "email": address,
-        "member": member_data(member) if member else None,
-        "messages": [
-            {
-                "id": m.id,
-                "channel": m.channel,
-                "campaign": m.campaign,
-                "status": m.status,
-                "created_at": m.created_at.isoformat(),
-                "sent_at": m.sent_at.isoformat() if m.sent_at else None,
-                "content": m.payload.decode("utf-8", "replace"),
-            }
-            for m in messages
-        ],
-        "bounces": [
-            {"code": b.code, "reason": b.reason, "at": b.created_at.isoformat()}
-            for b in bounces
-        ],
-    }
-
-
-async def erase_member(session: AsyncSession, email: str, *, now: datetime) -> Erased:
-    """Remove a person's data everywhere; keep only an anonymous row for counts. Commits.
-
-    Queued messages to them are deleted before they can be sent; sent ones too, since
-    each holds their address and what we wrote to them.
-
-    Raises:
-        MemberNotFoundError: Nothing is held about that address.
-    """
-    address = email.strip().lower()
-    member = await find_member(session, address)
-    messages = await session.exec(
-        delete(OutboxMessage).where(col(OutboxMessage.recipient) == address)
-    )
-    bounces = await session.exec(delete(Bounce).where(col(Bounce.recipient) == address))
-    if member is None and not (messages.rowcount or bounces.rowcount):
-        raise MemberNotFoundError(f"Nothing is held about {email.strip()!r}.")
-    if member is not None:
-        for name in (
-            "email",
-            "name",
-            "organisation",
-            "role",
-            "sector",
-            "slack_user_id",
-            "consent_wording",
-        ):
-            setattr(member, name, None)
-        member.topics, member.channels = [], []
-        member.status, member.updated_at, member.left_at = ERASED, now, now
-    await session.commit()
-    await scrub_deleted(session)
-    return Erased(
-        members=int(member is not None),
-        messages=messages.rowcount,
-        bounces=bounces.rowcount,
-    )
 
 
 async def apply_bounces(session: AsyncSession, *, threshold: int, now: datetime) -> int:

@@ -17,8 +17,8 @@ import pytest
 import time_machine
 from sqlmodel import col, select
 
+from bot.domain import admins, membership, privacy
 from bot.domain import members as m
-from bot.domain import membership
 from bot.domain.links import Links, fingerprint
 from bot.domain.membership import Mailroom
 from bot.errors import (
@@ -572,7 +572,7 @@ async def test_export_member_data_includes_record_messages_and_bounces(
 
 async def _export(services: Services, address: str) -> dict[str, Any]:
     async with services.sessions() as session:
-        return await m.export_member_data(session, address)
+        return await privacy.export_member_data(session, address)
 
 
 async def test_erase_member_leaves_nothing_personal_and_kills_old_links(
@@ -597,7 +597,9 @@ async def test_erase_member_leaves_nothing_personal_and_kills_old_links(
     clock.advance(days=1)
 
     async with services.sessions() as session:
-        erased = await m.erase_member(session, " Ann@Example.org", now=clock.now())
+        erased = await privacy.erase_member(
+            session, " Ann@Example.org", now=clock.now()
+        )
     assert (erased.members, erased.messages, erased.bounces) == (1, 3, 1)
 
     gone = await reload(services, ann)
@@ -635,9 +637,9 @@ async def test_erase_member_leaves_nothing_personal_and_kills_old_links(
                 session, room, token=token(links["confirm"]), now=clock.now()
             )
         with pytest.raises(MemberNotFoundError):
-            await m.export_member_data(session, ANN)
+            await privacy.export_member_data(session, ANN)
         with pytest.raises(MemberNotFoundError):
-            await m.erase_member(session, ANN, now=clock.now())
+            await privacy.erase_member(session, ANN, now=clock.now())
         counts = await m.count_members(session)
         listed = await m.list_members(session)
     assert counts["status"][m.ERASED] == 1 and counts["status"][m.ACTIVE] == 1
@@ -722,7 +724,7 @@ async def _request_sign_in(
     services: Services, room: Mailroom, address: str
 ) -> list[OutboxMessage]:
     async with services.sessions() as session:
-        await membership.request_sign_in(
+        await admins.request_sign_in(
             session, room, email=address, now=services.clock.now()
         )
     return await outbox_rows(services)
@@ -732,7 +734,7 @@ async def _sign_in(
     services: Services, room: Mailroom, url: str
 ) -> tuple[str, tuple[str, ...]]:
     async with services.sessions() as session:
-        return await membership.complete_sign_in(
+        return await admins.complete_sign_in(
             session, room, token=token(url), now=services.clock.now()
         )
 

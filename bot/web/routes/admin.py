@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from bot.domain import admins
 from bot.domain import members as m
-from bot.domain import membership
 from bot.errors import SignInRequiredError
 from bot.web.deps import ServicesDep, TemplatesDep
 from bot.web.forms import ButtonForm, SignInForm, bind
@@ -46,7 +46,7 @@ async def sign_in(
     )
     if request.method == "POST" and form.validate():
         async with services.sessions() as session:
-            await membership.request_sign_in(
+            await admins.request_sign_in(
                 session,
                 services.mailroom,
                 email=form.email.data or "",
@@ -71,7 +71,7 @@ async def sign_in_link(
     )  # a tampered or expired link fails here, before any button
     if request.method == "POST" and form.validate():
         async with services.sessions() as session:
-            address, _roles = await membership.complete_sign_in(
+            address, _roles = await admins.complete_sign_in(
                 session, services.mailroom, token=token, now=services.clock.now()
             )
         request.session.clear()

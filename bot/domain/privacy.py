@@ -1,0 +1,104 @@
+"""The person's rights (UK GDPR): everything held about them, and erasure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.domain.members import ERASED, find_member, member_data
+from bot.errors import MemberNotFoundError
+from bot.store.db import scrub_deleted
+from bot.store.tables import Bounce, OutboxMessage
+
+
+@dataclass(frozen=True)
+class Erased:
+    """What `erase_member` removed, for the person asking and the audit trail."""
+
+    members: int
+    messages: int
+    bounces: int
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+async def export_member_data(session: AsyncSession, email: str) -> dict[str, Any]:
+    """Everything held about a person (a subject access request), as JSON-ready data.
+
+    Raises:
+        MemberNotFoundError: Nobody has that address and nothing else mentions it.
+    """
+    address = email.strip().lower()
+    member = await find_member(session, address)
+    messages = (
+        await session.exec(
+            select(OutboxMessage).where(col(OutboxMessage.recipient) == address)
+        )
+    ).all()
+    bounces = (
+        await session.exec(select(Bounce).where(col(Bounce.recipient) == address))
+    ).all()
+    if member is None and not messages and not bounces:
+        raise MemberNotFoundError(f"Nothing is held about {email.strip()!r}.")
+    return {
+        "email": address,
+        "member": member_data(member) if member else None,
+        "messages": [
+            {
+                "id": m.id,
+                "channel": m.channel,
+                "campaign": m.campaign,
+                "status": m.status,
+                "created_at": m.created_at.isoformat(),
+                "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+                "content": m.payload.decode("utf-8", "replace"),
+            }
+            for m in messages
+        ],
+        "bounces": [
+            {"code": b.code, "reason": b.reason, "at": b.created_at.isoformat()}
+            for b in bounces
+        ],
+    }
+
+
+async def erase_member(session: AsyncSession, email: str, *, now: datetime) -> Erased:
+    """Remove a person's data everywhere; keep only an anonymous row for counts. Commits.
+
+    Queued messages to them are deleted before they can be sent; sent ones too, since
+    each holds their address and what we wrote to them.
+
+    Raises:
+        MemberNotFoundError: Nothing is held about that address.
+    """
+    address = email.strip().lower()
+    member = await find_member(session, address)
+    messages = await session.exec(
+        delete(OutboxMessage).where(col(OutboxMessage.recipient) == address)
+    )
+    bounces = await session.exec(delete(Bounce).where(col(Bounce.recipient) == address))
+    if member is None and not (messages.rowcount or bounces.rowcount):
+        raise MemberNotFoundError(f"Nothing is held about {email.strip()!r}.")
+    if member is not None:
+        for name in (
+            "email",
+            "name",
+            "organisation",
+            "role",
+            "sector",
+            "slack_user_id",
+            "consent_wording",
+        ):
+            setattr(member, name, None)
+        member.topics, member.channels = [], []
+        member.status, member.updated_at, member.left_at = ERASED, now, now
+    await session.commit()
+    await scrub_deleted(session)
+    return Erased(
+        members=int(member is not None),
+        messages=messages.rowcount,
+        bounces=bounces.rowcount,
+    )
