@@ -178,7 +178,9 @@ def _app(state: SlackStandIn) -> web.Application:
     async def api(request: web.Request) -> web.Response:
         method = request.match_info["method"]
         await state._record(Call(method, await _arguments(request)))
-        if state.delay.get(method):  # slow work, to show acknowledgements do not wait for it
+        if state.delay.get(
+            method
+        ):  # slow work, to show acknowledgements do not wait for it
             state.delayed[method] += 1
             try:
                 await asyncio.sleep(state.delay[method])

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Mapping
 
 import typer
 from rich.console import Console
 from rich.progress import Progress
 
 from bot.bench.send import run_send
+from bot.bench.slack import run_slack_bench
 from bot.settings import Settings
 
 app = typer.Typer(
@@ -35,7 +37,40 @@ def send(
                 settings, recipients, lambda done: bar.update(task, completed=done)
             )
         )
-    result = figures.as_dict()
+    _print(figures.as_dict(), as_json=as_json)
+
+
+@app.command()
+def slack(
+    ctx: typer.Context,
+    requests: int = typer.Option(200, min=1, help="How many /forum commands to send."),
+    concurrency: int = typer.Option(
+        20, min=1, help="How many may be in flight at once."
+    ),
+    url: str | None = typer.Option(
+        None,
+        help="An app already running there (signed with FORUMBOT_SLACK_SIGNING_SECRET); "
+        "by default the app is started here, on a temporary database.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Signed /forum commands to /slack/events: how fast each is acknowledged, and errors."""
+    settings: Settings = ctx.obj
+    with Progress(console=Console(stderr=True), transient=True, disable=as_json) as bar:
+        task = bar.add_task("acknowledged", total=requests)
+        figures = asyncio.run(
+            run_slack_bench(
+                settings,
+                requests,
+                concurrency,
+                lambda done: bar.update(task, completed=done),
+                url=url,
+            )
+        )
+    _print(figures.as_dict(), as_json=as_json)
+
+
+def _print(result: Mapping[str, object], *, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(result))
         return
