@@ -193,7 +193,8 @@ class DeliveryWorker:
                 worker=self.worker_id,
                 error=str(error),
                 code=error.code,
-                bounce=error.permanent,
+                bounce=error.permanent
+                and message.channel == "email",  # bounces are about addresses
                 now=now,
             )
             return

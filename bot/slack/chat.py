@@ -69,5 +69,5 @@ def classify(error: SlackApiError) -> TemporaryDeliveryError | PermanentDelivery
         after = headers.get("Retry-After") or headers.get("retry-after") or "1"
         return TemporaryDeliveryError("ratelimited", code=429, retry_after=float(after))
     if reason in PERMANENT:
-        return PermanentDeliveryError(reason, code=status)
-    return TemporaryDeliveryError(reason, code=status)
+        return PermanentDeliveryError(reason)
+    return TemporaryDeliveryError(reason)
