@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -14,6 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.clock import SystemClock
 from bot.domain.conversation import Conversation
+from bot.domain.knowledge.store import KnowledgeBase
+from bot.domain.knowledge.terms import Terms
 from bot.domain.links import Links
 from bot.domain.members import Choices
 from bot.domain.membership import Mailroom
@@ -43,6 +46,7 @@ class Services:
     links: Links
     mailroom: Mailroom
     conversation: Conversation
+    knowledge: KnowledgeBase
     slack: AsyncWebClient | None = None
 
     def delivery_worker(self, **overrides: object) -> DeliveryWorker:
@@ -86,6 +90,18 @@ def slack_client(settings: Settings) -> AsyncWebClient | None:
     return AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=str(settings.slack_api_url),
+    )
+
+
+def terms_file(settings: Settings) -> Path:
+    """The partnership's terms file, else the sample shipped inside the package."""
+    if settings.kb_terms_file.is_file():
+        return settings.kb_terms_file
+    packaged = Path(__file__).parent / "knowledge-terms.toml"
+    return (
+        packaged
+        if packaged.is_file()
+        else Path(__file__).parent.parent / "config" / "knowledge-terms.toml"
     )
 
 
@@ -151,6 +167,7 @@ async def open_services(
             transports=transports,
             links=links,
             conversation=Conversation(tuple(settings.contacts)),
+            knowledge=KnowledgeBase(Terms.load(terms_file(settings))),
             slack=slack,
             mailroom=Mailroom(
                 sender, renderer, links, choices_from(settings), settings.admin_roles

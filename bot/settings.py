@@ -134,6 +134,9 @@ class Settings(BaseSettings):
     smtp_rate_per_second: float = Field(default=25.0, ge=0)
     catcher_port: int = Field(default=1025, ge=0, le=65535)
 
+    # --- the knowledge base
+    kb_terms_file: Path = Path("config/knowledge-terms.toml")
+
     # --- Slack (off unless a bot token is set)
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None

@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from bot.cli import bench, core, jobs, members, outbox
+from bot.cli import bench, core, jobs, knowledge, members, outbox
 from bot.errors import BotError, ConfigError
 from bot.settings import load_settings
 
@@ -22,6 +22,9 @@ core.register(app)
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(outbox.app, name="outbox")
 app.add_typer(members.app, name="members")
+app.add_typer(knowledge.kb, name="kb")
+app.add_typer(knowledge.tickets_app, name="tickets")
+app.command()(knowledge.ask)
 app.add_typer(bench.app, name="bench")
 
 
@@ -35,7 +38,7 @@ def _load(ctx: typer.Context) -> None:
         stream=sys.stderr,
     )
     if settings.log_level != "DEBUG":
-        for chatty in ("alembic", "apscheduler", "mail.log"):
+        for chatty in ("alembic", "apscheduler", "mail.log", "bm25s"):
             logging.getLogger(chatty).setLevel(logging.WARNING)
     ctx.obj = settings
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Mapping
+from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from bot.bench.qa import run_qa
 from bot.bench.send import run_send
 from bot.bench.slack import run_slack_bench
 from bot.settings import Settings
@@ -68,6 +70,27 @@ def slack(
             )
         )
     _print(figures.as_dict(), as_json=as_json)
+
+
+@app.command()
+def qa(
+    ctx: typer.Context,
+    questions: Path = typer.Option(
+        Path("tests/data/qa_eval.jsonl"),
+        exists=True,
+        dir_okay=False,
+        help="Labelled questions (JSON lines).",
+    ),
+    documents: list[Path] = typer.Option(
+        [Path("../shared/seeds")],
+        "--documents",
+        exists=True,
+        help="Documents to ingest first.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Hit rate in the top 3 by kind, MRR, urgent recall, handoff precision, latency, ingest time."""
+    _print(asyncio.run(run_qa(ctx.obj, questions, documents)), as_json=as_json)
 
 
 def _print(result: Mapping[str, object], *, as_json: bool) -> None:

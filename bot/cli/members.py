@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -14,33 +11,12 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.cli.common import JSON_OPTION, echo_json, run_in_session
 from bot.domain import imports, membership, privacy
 from bot.domain import members as m
-from bot.runtime import Services, open_services
-from bot.settings import Settings
+from bot.runtime import Services
 
 app = typer.Typer(help="Manage forum members and subscribers.", no_args_is_help=True)
-T = TypeVar("T")
-JSON_OPTION = typer.Option(False, "--json", help="Print JSON.")
-
-
-def _run(
-    settings: Settings, work: Callable[[Services, AsyncSession], Awaitable[T]]
-) -> T:
-    """Open the services without transports (commands only queue mail) and run one unit of work."""
-
-    async def main() -> T:
-        async with (
-            open_services(settings, transports={}) as services,
-            services.sessions() as session,
-        ):
-            return await work(services, session)
-
-    return asyncio.run(main())
-
-
-def _echo_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 @app.command()
@@ -85,7 +61,7 @@ def add(
             "added" if created else f"already known ({member.status}); details updated"
         )
 
-    typer.echo(f"{email}: {_run(ctx.obj, work)}")
+    typer.echo(f"{email}: {run_in_session(ctx.obj, work)}")
 
 
 @app.command("list")
@@ -100,7 +76,7 @@ def list_members(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """List members, filtered."""
-    found = _run(
+    found = run_in_session(
         ctx.obj,
         lambda _s, session: m.list_members(
             session,
@@ -112,7 +88,7 @@ def list_members(
         ),
     )
     if as_json:
-        _echo_json([m.member_data(x) for x in found])
+        echo_json([m.member_data(x) for x in found])
         return
     table = Table(
         "email", "name", "organisation", "status", title=f"{len(found)} members"
@@ -125,8 +101,10 @@ def list_members(
 @app.command()
 def show(ctx: typer.Context, email: str) -> None:
     """Show one member's record as JSON."""
-    _echo_json(
-        m.member_data(_run(ctx.obj, lambda _s, session: m.get_member(session, email)))
+    echo_json(
+        m.member_data(
+            run_in_session(ctx.obj, lambda _s, session: m.get_member(session, email))
+        )
     )
 
 
@@ -139,7 +117,9 @@ def remove(ctx: typer.Context, email: str) -> None:
             session, await m.get_member(session, email), now=services.clock.now()
         )
 
-    typer.echo(f"{email}: {'removed' if _run(ctx.obj, work) else 'had already left'}")
+    typer.echo(
+        f"{email}: {'removed' if run_in_session(ctx.obj, work) else 'had already left'}"
+    )
 
 
 @app.command("import")
@@ -171,7 +151,7 @@ def import_file(
                 progress=lambda done: bar.update(task, completed=done),
             )
 
-        report = _run(ctx.obj, work)
+        report = run_in_session(ctx.obj, work)
     if as_json:
         typer.echo(json.dumps(report.as_dict()))
         return
@@ -193,7 +173,7 @@ def export(
     """Export the member list (CSV cells are safe to open in a spreadsheet)."""
     if fmt not in ("csv", "json"):
         raise typer.BadParameter("use csv or json", param_hint="--format")
-    text = _run(
+    text = run_in_session(
         ctx.obj,
         lambda _s, session: imports.export_members(session, fmt=fmt, status=status),
     )
@@ -207,9 +187,9 @@ def export(
 @app.command()
 def count(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Count members by status, and active members by organisation and topic."""
-    counts = _run(ctx.obj, lambda _s, session: m.count_members(session))
+    counts = run_in_session(ctx.obj, lambda _s, session: m.count_members(session))
     if as_json:
-        _echo_json(counts)
+        echo_json(counts)
         return
     for heading, values in counts.items():
         typer.echo(f"By {heading}:")
@@ -220,8 +200,10 @@ def count(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 @app.command("export-data")
 def export_data(ctx: typer.Context, email: str) -> None:
     """Print everything held about a person as JSON (a subject access request)."""
-    _echo_json(
-        _run(ctx.obj, lambda _s, session: privacy.export_member_data(session, email))
+    echo_json(
+        run_in_session(
+            ctx.obj, lambda _s, session: privacy.export_member_data(session, email)
+        )
     )
 
 
@@ -240,7 +222,7 @@ def erase(
     async def work(services: Services, session: AsyncSession) -> privacy.Erased:
         return await privacy.erase_member(session, email, now=services.clock.now())
 
-    erased = _run(ctx.obj, work)
+    erased = run_in_session(ctx.obj, work)
     typer.echo(
         f"Erased {email}: member record {'cleared' if erased.members else 'none'}, "
         f"{erased.messages} messages and {erased.bounces} bounce records deleted."

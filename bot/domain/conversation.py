@@ -10,6 +10,7 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from bot.domain.knowledge.answers import Wording
 from bot.settings import Contact
 
 _WORDS = re.compile(r"[a-z']+")
@@ -36,6 +37,9 @@ class Conversation:
             return "If a child is in immediate danger, call 999."
         parts = [f"{c.name}: {c.phone}" if c.phone else c.name for c in urgent]
         return "If you are worried a child is in danger now: " + "; ".join(parts) + "."
+
+    def wording(self) -> Wording:
+        return Wording(urgent=self.urgent_line(), team=self.team_line())
 
     def team_line(self) -> str:
         team = [c for c in self.contacts if not c.urgent and (c.email or c.phone)]

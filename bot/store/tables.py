@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, String
+from sqlalchemy import JSON, Column, Index, LargeBinary, String, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -132,3 +132,72 @@ class UsedToken(SQLModel, table=True):
 
     digest: str = Field(primary_key=True, max_length=64)
     used_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class KbDocument(SQLModel, table=True):
+    """A document in the knowledge base: where it came from, and a digest to skip unchanged files."""
+
+    __tablename__ = "kb_documents"
+
+    id: int | None = Field(default=None, primary_key=True)
+    path: str = Field(sa_column=Column(String(1000), unique=True, nullable=False))
+    name: str = Field(max_length=255)
+    title: str = Field(max_length=300)
+    source_url: str | None = Field(default=None, max_length=1000)
+    owner: str | None = Field(default=None, max_length=200)
+    review_date: str | None = Field(default=None, max_length=20)
+    digest: str = Field(max_length=64)
+    ingested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class KbPassage(SQLModel, table=True):
+    """A passage of a document: the unit retrieval finds and answers quote."""
+
+    __tablename__ = "kb_passages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(
+        foreign_key="kb_documents.id", index=True, ondelete="CASCADE"
+    )
+    section: str = Field(max_length=300)
+    position: int
+    text: str = Field(sa_type=Text)
+
+
+class Question(SQLModel, table=True):
+    """A question someone asked, redacted, with the reply's kind and their feedback.
+
+    Feeds the report of unanswered and unhelpful questions; holds no identifying details
+    (see bot.domain.knowledge.privacy).
+    """
+
+    __tablename__ = "questions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    text: str = Field(sa_type=Text)
+    kind: str = Field(max_length=20, index=True)
+    top_score: float = 0.0
+    helpful: bool | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Ticket(SQLModel, table=True):
+    """A question handed to the business support team, and their answer.
+
+    `reply_to` says where the answer goes: an email address, a Slack user or channel id,
+    or nothing for the web (the asker keeps a signed link to the ticket page).
+    """
+
+    __tablename__ = "tickets"
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int | None = Field(default=None, foreign_key="questions.id")
+    channel: str = Field(max_length=20)
+    reply_to: str | None = Field(default=None, max_length=320)
+    text: str = Field(sa_type=Text)
+    status: str = Field(default="open", max_length=20, index=True)
+    answer: str | None = Field(default=None, sa_type=Text)
+    answered_by: str | None = Field(default=None, max_length=320)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,1 @@
+"""Answers about procedures from the partnership's own documents: ingest, retrieve, triage, quote."""

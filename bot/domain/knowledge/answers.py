@@ -1,0 +1,151 @@
+"""Replies to questions: triage first, then quotes from the best passages, or an honest handoff.
+
+Nothing here generates text about procedures: an answer is the partnership's own words,
+quoted, with where they come from. When retrieval is not confident the bot says so and
+offers to pass the question on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.domain.knowledge.index import Hit, KnowledgeIndex
+from bot.domain.knowledge.passages import sentences
+from bot.domain.knowledge.redaction import REMINDER, Redacted, redact
+from bot.domain.knowledge.terms import Terms
+from bot.domain.knowledge.triage import is_urgent
+
+ANSWER, URGENT, HANDOFF = "answer", "urgent", "handoff"
+MIN_SCORE = 3.0  # BM25 score of the best passage below which we do not trust it
+MIN_COVERAGE = 0.4  # share of the question's words the best passage must contain
+MIN_KNOWN = 0.75  # share of the question's words the documents must contain at all
+# Requests documents cannot meet: contact details, bookings, links, accounts. Passed to the team.
+OUT_OF_SCOPE = re.compile(
+    r"\b(?:phone number|telephone|email address|contact details|teams link|zoom link|meeting link|"
+    r"book (?:me|onto|on to|a place)|password|wi-?fi|log ?in|reset my|annual leave|mileage|expenses|"
+    r"weather|recipe|translate|write (?:my|me)|football|score|parking|park near)\b",
+    re.IGNORECASE,
+)
+EXCERPT_CHARS = 420
+
+
+@dataclass(frozen=True)
+class Source:
+    document: str
+    title: str
+    section: str
+    excerpt: str
+    score: float
+    url: str | None = None
+    passage_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    kind: str
+    text: str
+    sources: tuple[Source, ...]
+    redacted: Redacted
+
+    def as_dict(self) -> dict[str, object]:
+        """The evaluation contract: kind, text and sources, best first."""
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "sources": [
+                {
+                    "document": s.document,
+                    "title": s.title,
+                    "section": s.section,
+                    "excerpt": s.excerpt,
+                    "score": round(s.score, 3),
+                }
+                for s in self.sources
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The partnership's contacts, as lines to put in replies."""
+
+    urgent: str
+    team: str
+
+
+def excerpt(hit: Hit, terms: Terms, question: str) -> str:
+    """The sentences of a passage that speak most to the question, at most ~420 characters."""
+    wanted = set(terms.index_tokens(question))
+    parts = sentences(hit.entry.text) or [hit.entry.text]
+    best = max(
+        range(len(parts)), key=lambda i: len(wanted & set(terms.index_tokens(parts[i])))
+    )
+    chosen, start = [parts[best]], best
+    while sum(map(len, chosen)) < EXCERPT_CHARS - 120 and start + len(chosen) < len(
+        parts
+    ):
+        chosen.append(parts[start + len(chosen)])
+    text = " ".join(chosen)
+    return (
+        text
+        if len(text) <= EXCERPT_CHARS
+        else text[: EXCERPT_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    )
+
+
+def _confident(index: KnowledgeIndex, hits: list[Hit], question: str) -> bool:
+    return (
+        bool(hits)
+        and hits[0].score >= MIN_SCORE
+        and hits[0].coverage >= MIN_COVERAGE
+        and (index.known_share(question) >= MIN_KNOWN)
+    )
+
+
+def _quotes(sources: tuple[Source, ...]) -> str:
+    lines = ["Here is what the partnership's documents say:"]
+    for s in sources[:2]:
+        where = (
+            f"{s.title}, “{s.section}”"
+            if s.section and s.section != s.title
+            else s.title
+        )
+        lines.append(f"• “{s.excerpt}” ({where}{', ' + s.url if s.url else ''})")
+    return "\n".join(lines)
+
+
+def answer_question(index: KnowledgeIndex, question: str, wording: Wording) -> Answer:
+    """The reply to one question, with its kind: answer, urgent or handoff."""
+    redacted = redact(question)
+    hits = index.search(redacted.text, k=3)
+    sources = tuple(
+        Source(
+            h.entry.document,
+            h.entry.title,
+            h.entry.section,
+            excerpt(h, index.terms, redacted.text),
+            h.score,
+            h.entry.source_url,
+            h.entry.id,
+        )
+        for h in hits
+    )
+    confident = _confident(index, hits, redacted.text)
+    if is_urgent(question):
+        kind = URGENT
+        body = f"{wording.urgent}\n\nThen follow your agency's safeguarding procedure and tell your designated safeguarding lead."
+        if confident:
+            body += "\n\n" + _quotes(sources)
+    elif confident:
+        kind, body = ANSWER, _quotes(sources)
+    else:
+        kind = HANDOFF
+        body = (
+            "I could not find a clear answer to that in the partnership's documents, and I would rather "
+            f"not guess. I can pass your question to {wording.team}, who will reply to you."
+        )
+    if redacted.identifying:
+        body = f"{REMINDER}\n\n{body}"
+    # A handoff still lists what retrieval found (best first), but its text quotes none of it.
+    return Answer(kind, body, sources, redacted)
