@@ -1,7 +1,8 @@
 """The conversational router: what the bot says to a direct message, a mention or `/forum ask`.
 
-Channels (Slack, and later email and the web) hand it the text; it returns a `Reply`. Routes
-are tried in order. The knowledge base will be one more route, placed before the fallback.
+Channels (Slack, email, the web) hand it the text; it returns a `Reply`. Safety triage comes
+first: a message suggesting a child is in danger now skips every other route. Then the small
+routes (greetings, membership words), then the knowledge base.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.domain.knowledge.answers import Wording
+from bot.domain.knowledge.triage import is_urgent
 from bot.settings import Contact
 
 _WORDS = re.compile(r"[a-z']+")
@@ -23,6 +25,9 @@ class Reply:
 
     kind: str
     text: str
+    question_id: int | None = (
+        None  # for feedback and handoff, when the knowledge base answered
+    )
 
 
 @dataclass(frozen=True)
@@ -95,12 +100,22 @@ async def _fallback(conversation: Conversation, _text: str) -> Reply:
 ROUTES: Sequence[Route] = (_greeting, _membership_words)
 
 
+Asker = Callable[[str], Awaitable[Reply]]
+
+
 async def reply_to(
-    conversation: Conversation, text: str, routes: Sequence[Route] = ROUTES
+    conversation: Conversation,
+    text: str,
+    *,
+    ask: Asker | None = None,
+    routes: Sequence[Route] = ROUTES,
 ) -> Reply:
-    """The reply to one message: the first route that answers, else the fallback."""
-    for route in routes:
-        answer = await route(conversation, text.strip())
-        if answer is not None:
-            return answer
+    """The reply to one message. `ask` is the knowledge base, as the channel reaches it."""
+    if not is_urgent(text):
+        for route in routes:
+            answer = await route(conversation, text.strip())
+            if answer is not None:
+                return answer
+    if ask is not None:
+        return await ask(text)
     return await _fallback(conversation, text)

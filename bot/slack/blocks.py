@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.chat import clip
+from bot.domain.conversation import Reply
 from bot.domain.members import ACTIVE, Choices, Profile
 from bot.store.tables import Member
 
@@ -321,3 +322,25 @@ def member_card(member: Member) -> list[Block]:
         f"*{k}:* {escape(v) if k != 'Slack' else v}" for k, v in fields if v
     )
     return [text(lines)]
+
+
+def reply_blocks(reply: Reply) -> list[Block]:
+    """A reply with its feedback buttons, and a button to pass the question on when unsure."""
+    blocks = [text(escape(reply.text))]
+    if reply.question_id is None:
+        return blocks
+    value = str(reply.question_id)
+    buttons = [
+        button("Helpful", "kb_helpful", value),
+        button("Not helpful", "kb_unhelpful", value),
+    ]
+    if reply.kind in ("handoff", "answer"):
+        buttons.append(
+            button(
+                "Pass to the team",
+                "kb_handoff",
+                value,
+                style="primary" if reply.kind == "handoff" else None,
+            )
+        )
+    return [*blocks, {"type": "actions", "block_id": "answer", "elements": buttons}]

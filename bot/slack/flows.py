@@ -9,6 +9,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain import members as m
 from bot.domain import membership
 from bot.domain.chat import ChatMessage, queue_chat
+from bot.domain.conversation import Reply, reply_to
+from bot.domain.knowledge import asking, tickets
 from bot.errors import InvalidInputError, UserFacingError
 from bot.runtime import Services
 from bot.slack import blocks
@@ -176,3 +178,46 @@ async def announce(services: Services, person: SlackPerson, text: str) -> str:
         await queue_chat(session, [message], now=now)
         await session.commit()
     return f"Your announcement is queued for <#{channel}>."
+
+
+async def answer(services: Services, question: str) -> Reply:
+    """The conversational reply to a DM, a mention or `/forum ask`, from the knowledge base."""
+
+    async def ask(text: str) -> Reply:
+        async with services.sessions() as session:
+            asked = await asking.ask(
+                session,
+                services.knowledge,
+                text,
+                wording=services.conversation.wording(),
+                channel="slack",
+                now=services.clock.now(),
+            )
+        return Reply(asked.answer.kind, asked.answer.text, asked.question_id)
+
+    return await reply_to(services.conversation, question, ask=ask)
+
+
+async def feedback(services: Services, question_id: int, *, helpful: bool) -> str:
+    async with services.sessions() as session:
+        await asking.record_feedback(session, question_id, helpful=helpful)
+    return (
+        "Thank you: that helps the team improve the answers."
+        if helpful
+        else (
+            "Thank you. The team reviews answers marked not helpful; you can also pass your question to them."
+        )
+    )
+
+
+async def hand_off(services: Services, person: SlackPerson, question_id: int) -> str:
+    """Pass a question to the team; their answer comes back to the person as a direct message."""
+    async with services.sessions() as session:
+        ticket = await tickets.open_ticket(
+            session,
+            question_id=question_id,
+            channel="slack",
+            reply_to=person.user_id,
+            now=services.clock.now(),
+        )
+    return f"I have passed your question to the team (ticket {ticket.id}). Their answer will come here."

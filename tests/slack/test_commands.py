@@ -109,21 +109,39 @@ async def test_ask_a_greeting(slackbot: SlackBot) -> None:
     )
 
 
-async def test_ask_a_procedural_question_puts_the_urgent_contacts_first(
+async def test_ask_a_question_the_documents_cannot_answer_offers_the_team(
     slackbot: SlackBot,
 ) -> None:
+    # No documents are ingested in this test: the bot says so and offers to pass it on.
     await slackbot.command(
         KIM,
         "ask When should I escalate a concern about neglect to a strategy discussion?",
     )
 
-    text = (await slackbot.reply())["text"]
-    first_line = text.splitlines()[0]
+    reply = await slackbot.reply()
+    assert reply["text"].startswith("I could not find a clear answer")
+    assert f"{SUPPORT.name} ({SUPPORT.email})" in reply["text"]
+    buttons = [
+        e["action_id"]
+        for b in reply["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
+    assert buttons == ["kb_helpful", "kb_unhelpful", "kb_handoff"]
+
+
+async def test_ask_about_a_child_in_danger_now_gives_the_urgent_contacts_first(
+    slackbot: SlackBot,
+) -> None:
+    await slackbot.command(
+        KIM,
+        "ask a pupil just told me her dad hit her and she is scared to go home tonight",
+    )
+
+    first_line = (await slackbot.reply())["text"].splitlines()[0]
     assert first_line == (
         f"If you are worried a child is in danger now: {FRONT_DOOR.name}: {FRONT_DOOR.phone}."
     )
-    assert "knowledge base is not set up" in text
-    assert f"{SUPPORT.name} ({SUPPORT.email})" in text
 
 
 async def test_ask_without_a_question(slackbot: SlackBot) -> None:

@@ -50,6 +50,28 @@ async def test_a_question_by_direct_message_gets_the_handoff(
     await slackbot.settle()
 
     (row,) = await slackbot.outbox()
+    payload = json.loads(row.payload)
+    assert payload["text"].startswith(
+        "I could not find a clear answer"
+    )  # no documents here
+    buttons = [
+        e["action_id"]
+        for b in payload["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
+    assert "kb_handoff" in buttons
+
+
+async def test_a_child_in_danger_by_direct_message_gets_the_urgent_contacts_first(
+    slackbot: SlackBot,
+) -> None:
+    await slackbot.event(
+        dm("the 6 year old next door is home alone tonight, what do i do")
+    )
+    await slackbot.settle()
+
+    (row,) = await slackbot.outbox()
     text = json.loads(row.payload)["text"]
     assert text.splitlines()[0].endswith(f"{FRONT_DOOR.name}: {FRONT_DOOR.phone}.")
 

@@ -14,6 +14,9 @@ def register(app: AsyncApp) -> None:
     app.action("open_prefs")(guarded(open_prefs))
     app.action("leave")(guarded(leave))
     app.action("admin_announce")(guarded(open_announce))
+    app.action("kb_helpful")(guarded(helpful))
+    app.action("kb_unhelpful")(guarded(unhelpful))
+    app.action("kb_handoff")(guarded(hand_off))
     app.view("join")(guarded(submit_join))
     app.view("prefs")(guarded(submit_prefs))
     app.view("announce")(guarded(submit_announce))
@@ -78,3 +81,36 @@ async def submit_announce(call: SlackCall) -> None:
         await call.ack(response_action="errors", errors={"text": str(error)})
         return
     await call.ack()
+
+
+def _question_id(call: SlackCall) -> int:
+    value = str((call.body.get("actions") or [{}])[0].get("value", ""))
+    if not value.isdigit():
+        raise UserFacingError("That button no longer works; please ask again.")
+    return int(value)
+
+
+async def _tell(call: SlackCall, text: str) -> None:
+    await call.respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+async def helpful(call: SlackCall) -> None:
+    await call.ack()
+    await _tell(
+        call, await flows.feedback(call.services, _question_id(call), helpful=True)
+    )
+
+
+async def unhelpful(call: SlackCall) -> None:
+    await call.ack()
+    await _tell(
+        call, await flows.feedback(call.services, _question_id(call), helpful=False)
+    )
+
+
+async def hand_off(call: SlackCall) -> None:
+    await call.ack()
+    await _tell(
+        call,
+        await flows.hand_off(call.services, await call.person(), _question_id(call)),
+    )

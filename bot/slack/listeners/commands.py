@@ -7,7 +7,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.domain.conversation import reply_to
 from bot.slack import blocks, flows
 from bot.slack.listeners import SlackCall, guarded
 from bot.slack.people import SlackPerson
@@ -70,7 +69,8 @@ async def _ask(call: SlackCall, _person: SlackPerson, rest: str) -> None:
             call, "Ask your question after the command: `/forum ask <question>`."
         )
         return
-    await _say(call, (await reply_to(call.services.conversation, rest)).text)
+    reply = await flows.answer(call.services, rest)
+    await _say(call, reply.text, blocks=blocks.reply_blocks(reply))
 
 
 async def _admin(call: SlackCall, person: SlackPerson, rest: str) -> None:

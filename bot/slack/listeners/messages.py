@@ -8,8 +8,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.domain.chat import ChatMessage, queue_chat
-from bot.domain.conversation import reply_to
 from bot.runtime import Services
+from bot.slack import blocks, flows
 from bot.slack.listeners import SlackCall, guarded
 
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
@@ -36,11 +36,12 @@ async def mention(call: SlackCall) -> None:
 
 async def _answer(services: Services, event: dict[str, Any], *, thread: bool) -> None:
     question = _MENTION.sub("", str(event.get("text", ""))).strip()
-    reply = await reply_to(services.conversation, question)
+    reply = await flows.answer(services, question)
     message = ChatMessage(
         key=f"reply:{event['channel']}:{event['ts']}",
         to=str(event["channel"]),
         text=reply.text,
+        blocks=blocks.reply_blocks(reply),
         thread_ts=str(event.get("thread_ts") or event["ts"]) if thread else None,
     )
     async with services.sessions() as session:
