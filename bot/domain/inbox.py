@@ -18,7 +18,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import members as m
 from bot.domain import membership
+from bot.domain.knowledge.answers import Wording
+from bot.domain.knowledge.asking import ask
+from bot.domain.knowledge.store import KnowledgeBase
 from bot.domain.mime import message_id_for
+from bot.domain.outgoing import Email, queue_emails
 from bot.errors import InvalidInputError
 from bot.store.tables import Bounce, OutboxMessage
 
@@ -51,6 +55,7 @@ class IncomingMail:
     original_message_id: str = (
         ""  # of the message a bounce report returns, if it quotes it
     )
+    message_id: str = ""  # of this message, to answer in its thread
 
     @property
     def command(self) -> str:
@@ -70,6 +75,8 @@ class Inbox:
     room: membership.Mailroom
     now: datetime
     bounce_threshold: int
+    knowledge: KnowledgeBase | None = None
+    wording: Wording | None = None
 
 
 Handler = Callable[[Inbox, IncomingMail], Awaitable[None]]
@@ -158,10 +165,72 @@ async def _help(inbox: Inbox, mail: IncomingMail) -> None:
     )
 
 
+COMMANDS = ("join", "subscribe", "leave", "unsubscribe", "help")
+_QUOTED = re.compile(r"^\s*>|^On .+ wrote:$")
+
+
+def _question_text(mail: IncomingMail) -> str:
+    """The subject and the body's own lines: quoted earlier mail and signatures left out."""
+    lines = []
+    for line in mail.text.splitlines():
+        if line.strip() in ("--", "-- ") or _QUOTED.match(line):
+            break
+        lines.append(line)
+    subject = _REPLY_PREFIX.sub("", mail.subject).strip()
+    return " ".join(f"{subject}\n{' '.join(lines)}".split())[:2000]
+
+
+def _is_question(mail: IncomingMail) -> bool:
+    return mail.command not in COMMANDS and len(_question_text(mail).split()) >= 3
+
+
+async def _question(inbox: Inbox, mail: IncomingMail) -> None:
+    """Answer from the knowledge base, in the same thread, with a link to rate it or pass it on."""
+    if inbox.knowledge is None or inbox.wording is None:
+        await _help(inbox, mail)
+        return
+    asked = await ask(
+        inbox.session,
+        inbox.knowledge,
+        _question_text(mail),
+        wording=inbox.wording,
+        channel="email",
+        now=inbox.now,
+    )
+    token = inbox.room.links.token("answer", [asked.question_id, "email", mail.sender])
+    sources = [
+        {"title": s.title, "section": s.section, "url": s.url}
+        for s in asked.answer.sources[:3]
+    ]
+    context = {
+        "subject": _REPLY_PREFIX.sub("", mail.subject).strip() or "your question",
+        "answer_text": asked.answer.text,
+        "sources": sources if asked.answer.kind != "handoff" else [],
+        "answer_url": f"{inbox.room.links.base_url}/answers/{token}",
+    }
+    email = Email(
+        key=f"answer:{asked.question_id}",
+        to_name="",
+        to_address=mail.sender,
+        template="answer",
+        context=context,
+        in_reply_to=mail.message_id or None,
+    )
+    await queue_emails(
+        inbox.session,
+        [email],
+        sender=inbox.room.sender,
+        renderer=inbox.room.renderer,
+        now=inbox.now,
+    )
+    await inbox.session.commit()
+
+
 ROUTES: Sequence[Route] = (
     Route("bounce", lambda mail: bool(mail.failures), _record_bounces),
     Route("join", lambda mail: mail.command in ("join", "subscribe"), _join),
     Route("leave", lambda mail: mail.command in ("leave", "unsubscribe"), _leave),
+    Route("question", _is_question, _question),
     Route("help", lambda mail: True, _help),
 )
 

@@ -22,6 +22,8 @@ MAX_AGE = {
     "preferences": 400 * DAY,
     "unsubscribe": 400 * DAY,
     "login": 1800,
+    "answer": 90 * DAY,
+    "ticket": 400 * DAY,
 }
 
 

@@ -49,6 +49,9 @@ class Email:
     context: dict[str, Any]
     campaign: str | None = None
     unsubscribe_url: str | None = None
+    in_reply_to: str | None = (
+        None  # the Message-ID of the mail this answers (same thread)
+    )
 
 
 def compose(
@@ -71,6 +74,9 @@ def compose(
         message_id=message_id_for(email.key, sender.domain, sender.id_secret),
         date=now,
         list_headers=lists,
+        extra=[("In-Reply-To", email.in_reply_to), ("References", email.in_reply_to)]
+        if email.in_reply_to
+        else (),
     )
 
 

@@ -28,6 +28,7 @@ def parse_incoming(raw: bytes, envelope_sender: str = "") -> IncomingMail:
         automatic=_automatic(message, envelope_sender, sender),
         failures=tuple(_failures(message)),
         original_message_id=_original_message_id(message),
+        message_id=_header(message, "Message-ID")[:300],
     )
 
 

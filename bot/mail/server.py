@@ -60,6 +60,8 @@ class InboxHandler:
                     services.mailroom,
                     services.clock.now(),
                     services.settings.bounce_threshold,
+                    services.knowledge,
+                    services.conversation.wording(),
                 )
                 route = await handle_incoming(inbox, mail)
         except Exception:  # keep the message: the sending server will try again

@@ -529,11 +529,7 @@ async def test_help_and_unknown_words_get_the_help_email(
         )
         await send(
             port,
-            message(
-                "From: ed@example.org",
-                "Subject: Hello there",
-                body="Can I come to the forum?",
-            ),
+            message("From: ed@example.org", "Subject: hello"),
             sender="ed@example.org",
         )
     received = await answers(services, smtpd, 2)
@@ -544,6 +540,32 @@ async def test_help_and_unknown_words_get_the_help_email(
     for mail in received:
         assert subject(mail.raw).startswith("How to use the")
         assert "join" in plain_text(mail.raw) and "leave" in plain_text(mail.raw)
+    assert await member_rows(services) == []
+
+
+async def test_a_question_by_email_is_answered_in_its_thread(
+    services: Services, smtpd: SmtpServer
+) -> None:
+    async with bot_inbox(services) as port:
+        await send(
+            port,
+            message(
+                "From: fay@example.org",
+                "Subject: escalation",
+                "Message-ID: <q1@mail.example.org>",
+                body="How do I escalate a disagreement with another agency?\n\n> quoted old mail",
+            ),
+            sender="fay@example.org",
+        )
+    (received,) = await answers(services, smtpd, 1)
+    parsed = received.parsed()
+    assert parsed["Subject"] == "Re: escalation"
+    assert parsed["In-Reply-To"] == parsed["References"] == "<q1@mail.example.org>"
+    body = plain_text(received.raw)
+    assert (
+        "could not find a clear answer" in body
+    )  # no documents are ingested in this test
+    assert "/answers/" in body  # a page to rate the answer or pass the question on
     assert await member_rows(services) == []
 
 

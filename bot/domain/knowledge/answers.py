@@ -131,7 +131,9 @@ def answer_question(index: KnowledgeIndex, question: str, wording: Wording) -> A
         )
         for h in hits
     )
-    confident = _confident(index, hits, redacted.text)
+    confident = _confident(index, hits, redacted.text) and not OUT_OF_SCOPE.search(
+        redacted.text
+    )
     if is_urgent(question):
         kind = URGENT
         body = f"{wording.urgent}\n\nThen follow your agency's safeguarding procedure and tell your designated safeguarding lead."

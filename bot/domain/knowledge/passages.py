@@ -84,12 +84,22 @@ def split_passages(text: str, title: str) -> list[Passage]:
     """Overlapping windows of sentences, each labelled with the heading it falls under."""
     passages: list[Passage] = []
     section, pending = title, list[str]()
+    headed = body = False  # a heading seen; text under the current section
     for block in blocks(text):
-        if _is_heading(block):
-            passages += _windows(section, pending, len(passages))
-            section, pending = block, []
-        else:
+        if not _is_heading(block):
             pending += sentences(block)
+            body = True
+            continue
+        if body:
+            passages += _windows(section, pending, len(passages))
+            pending = []
+        elif headed:
+            # A heading with nothing under it (a flattened table row, a figure, a list of
+            # names) is kept as text of the next section rather than lost.
+            pending.append(section)
+        section, headed, body = block, True, False
+    if headed and not body:
+        pending.append(section)
     passages += _windows(section, pending, len(passages))
     return passages
 

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 
 _NAME = r"[A-Z][a-z]+(?:[- ][A-Z][a-z]+)?"
 _AGE = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen)"
+_YEARS = r"(?:\s*(?:years?|yrs?|months?)\b(?:[- ]old)?)"
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("NHS number", re.compile(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b")),
     ("phone number", re.compile(r"(?:\+44\s?|\b0)(?:\d[\s-]?){9,10}\b")),
     (
         "date of birth",
         re.compile(
-            r"\b(?:born|dob|d\.o\.b\.?|date of birth)\b[:\s]*(?:on\s+)?[\w/.,\- ]{4,20}?\d{2,4}\b"
+            r"\b(?:born|dob|d\.o\.b\.?|date of birth)\b[:\s]*(?:on\s+)?[\w/.,\- ]{4,20}?\d{2,4}\b(?![/.-]\d)"
             r"|\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}\b",
             re.IGNORECASE,
         ),
@@ -35,7 +36,12 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "name and age",
         re.compile(
-            rf"\b{_NAME}\s*(?:,\s*|\(\s*|\s+)(?:aged?\s+|who is\s+|is\s+)?{_AGE}(?:\s*(?:years?|yrs?|months?)(?:[- ]old)?)?\s*\)?"
+            # "Jack, 7" / "Jack (aged 7)"; "Jack aged 7" / "Jack who is 7"; "Jack is 7 years old";
+            # "7-year-old Jack". A capitalised word and a bare number ("Section 11", "Year 7",
+            # "Priority 2", "March 2024") is not a child's name and age.
+            rf"\b{_NAME}\s*[,(]\s*(?:aged?\s+)?{_AGE}\b{_YEARS}?(?:\s*\))?"
+            rf"|\b{_NAME}\s+(?:aged?|who is)\s+{_AGE}\b{_YEARS}?"
+            rf"|\b{_NAME}\s+(?:is\s+)?{_AGE}\s*(?:years?|yrs?|months?)\b(?:[- ]old)?"
             rf"|\b{_AGE}[- ](?:year|month)[- ]old\s+(?:called\s+|named\s+)?{_NAME}\b"
         ),
     ),
