@@ -19,8 +19,16 @@ from bot.mail.catcher import CaughtMail
 from bot.rendering import Renderer, templates_dir
 from bot.runtime import renderer_for, sender_from
 from bot.settings import Contact, Settings
-from bot.store.tables import Member
-from bot.web.forms import ButtonForm, JoinForm, PreferencesForm, SignInForm
+from bot.store.tables import Member, Question, Ticket
+from bot.web.forms import (
+    AskForm,
+    ButtonForm,
+    HandoffForm,
+    JoinForm,
+    PreferencesForm,
+    SignInForm,
+    TicketAnswerForm,
+)
 
 TEMPLATES = templates_dir()
 EMAIL_DIR = TEMPLATES / "email"
@@ -114,6 +122,19 @@ def email_samples() -> dict[str, dict[str, Any]]:
         },
         "not_member": {},
         "test_message": {"sent_at": "01 Mar 2026 09:30 UTC"},
+        "answer": {
+            "subject": "escalation",
+            "answer_text": "Here is what the partnership's documents say:\n• “Quote.”",
+            "sources": [
+                {"title": "Arrangements", "section": "Escalation", "url": None}
+            ],
+            "answer_url": "https://forum.example.org/answers/tok",
+        },
+        "ticket_answer": {
+            "question": "How do I escalate?",
+            "answer": "Use the protocol.\n\nCall us if unsure.",
+            "ticket_id": 7,
+        },
         "welcome": {"preferences_url": "https://forum.example.org/preferences/tok"},
     }
 
@@ -136,6 +157,24 @@ def _member(status: str = "active") -> Member:
         organisation="Riverside Council",
         topics=["Neglect"],
         status=status,
+    )
+
+
+def _ticket(answer: str | None = None) -> Ticket:
+    when = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    return Ticket(
+        id=7, channel="web", text="How do I escalate?", answer=answer, created_at=when
+    )
+
+
+def _question() -> Question:
+    when = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    return Question(
+        id=3,
+        channel="slack",
+        text="Where is the neglect toolkit?",
+        kind="handoff",
+        created_at=when,
     )
 
 
@@ -206,6 +245,41 @@ def web_samples() -> dict[str, Callable[[], dict[str, Any]]]:
             **links,
         },
         "web/unsubscribed.html.j2": lambda: {"member": member},
+        "web/ask.html.j2": lambda: {"form": _form(AskForm)},
+        "web/answer.html.j2": lambda: {
+            "answer": {
+                "kind": "answer",
+                "text": "Here is what the partnership's documents say:\n• “Quote.”",
+                "sources": [
+                    {
+                        "title": "Arrangements",
+                        "section": "Escalation",
+                        "excerpt": "Quote.",
+                    }
+                ],
+            },
+            "token": "tok",
+            "feedback": _form(ButtonForm),
+            "handoff": _form(HandoffForm),
+        },
+        "web/thanks.html.j2": lambda: {"message": "Thank you."},
+        "web/handed_off.html.j2": lambda: {
+            "ticket": _ticket(),
+            "ticket_url": "/tickets/tok",
+            "by_email": False,
+        },
+        "web/ticket.html.j2": lambda: {"ticket": _ticket()},
+        "web/admin/tickets.html.j2": lambda: {
+            "admin": ("chair@example.org", ("chair",)),
+            "waiting": [_ticket()],
+            "answered": [_ticket(answer="Yes.")],
+            "form": _form(TicketAnswerForm),
+        },
+        "web/admin/questions.html.j2": lambda: {
+            "admin": ("chair@example.org", ("chair",)),
+            "unanswered": [_question()],
+            "unhelpful": [_question()],
+        },
     }
 
 

@@ -15,7 +15,7 @@ from bot.host import run_background
 from bot.runtime import open_services
 from bot.settings import Settings
 from bot.slack.hosting import run_slack
-from bot.web.routes import admin, health, home, mail, membership, slack
+from bot.web.routes import admin, ask, health, home, mail, membership, slack
 
 
 def create_app(
@@ -50,7 +50,7 @@ def create_app(
     app.state.background = None
     app.state.slack = None
     app.state.slack_mode = "off"
-    for module in (health, home, mail, membership, admin, slack):
+    for module in (health, home, mail, membership, admin, ask, slack):
         app.include_router(module.router)
     app.add_middleware(
         SessionMiddleware,

@@ -14,10 +14,11 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.csrf.session import SessionCSRF
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in its stubs yet
-from wtforms.validators import DataRequired, Email, InputRequired, Length
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from bot.domain.members import Choices, Profile
@@ -110,3 +111,23 @@ async def bind(
     data: FormData | None = await request.form() if request.method == "POST" else None
     meta = {"csrf_secret": secret.encode(), "csrf_context": request.session}
     return form_class(formdata=data, meta=meta, **initial)
+
+
+class AskForm(SecureForm):
+    question = TextAreaField(
+        "Your question", [DataRequired("Write your question."), Length(max=2000)]
+    )
+
+
+class HandoffForm(SecureForm):
+    email = EmailField(
+        "Your work email, for the answer (optional)",
+        [Optional(), Email(), Length(max=254)],
+    )
+
+
+class TicketAnswerForm(SecureForm):
+    answer = TextAreaField(
+        "Answer", [DataRequired("Write the answer."), Length(max=5000)]
+    )
+    save = BooleanField("Also add this question and answer to the knowledge base")

@@ -97,6 +97,8 @@ class _TextOfHtml(HTMLParser):
         self._in_title = tag == "title"
         if tag in self.BLOCKS:
             self.parts.append("\n\n" if tag.startswith("h") else "\n")
+        if tag == "li":  # a list item, not a heading, however short
+            self.parts.append("• ")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self.SKIP and tag != "head" and self._skip:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -9,9 +10,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from bot.domain import admins
 from bot.domain import members as m
+from bot.domain.knowledge import asking, tickets
 from bot.errors import SignInRequiredError
 from bot.web.deps import ServicesDep, TemplatesDep
-from bot.web.forms import ButtonForm, SignInForm, bind
+from bot.web.forms import ButtonForm, SignInForm, TicketAnswerForm, bind
 
 router = APIRouter(prefix="/admin")
 
@@ -122,3 +124,65 @@ async def members_page(
         "statuses": (m.PENDING, m.ACTIVE, m.UNSUBSCRIBED, m.BOUNCED),
     }
     return templates.TemplateResponse(request, "web/admin/members.html.j2", context)
+
+
+@router.get("/tickets")
+async def tickets_page(
+    request: Request, services: ServicesDep, templates: TemplatesDep, admin: AdminDep
+) -> Response:
+    async with services.sessions() as session:
+        waiting = await tickets.list_tickets(session)
+        answered = [
+            t
+            for t in await tickets.list_tickets(session, status=None)
+            if t.status == tickets.ANSWERED
+        ]
+    form = await bind(
+        TicketAnswerForm, request, services.settings.secret_key.get_secret_value()
+    )
+    context = {
+        "admin": admin,
+        "waiting": waiting,
+        "answered": answered[-20:],
+        "form": form,
+    }
+    return templates.TemplateResponse(request, "web/admin/tickets.html.j2", context)
+
+
+@router.post("/tickets/{ticket_id}")
+async def answer_ticket(
+    ticket_id: int,
+    request: Request,
+    services: ServicesDep,
+    templates: TemplatesDep,
+    admin: AdminDep,
+) -> Response:
+    form: TicketAnswerForm = await bind(
+        TicketAnswerForm, request, services.settings.secret_key.get_secret_value()
+    )
+    if not form.validate():
+        return await tickets_page(request, services, templates, admin)
+    async with services.sessions() as session:
+        await tickets.answer_ticket(
+            session,
+            services.mailroom,
+            ticket_id,
+            form.answer.data or "",
+            by=admin[0],
+            now=services.clock.now(),
+            save=bool(form.save.data),
+        )
+    return RedirectResponse("/admin/tickets", status_code=303)
+
+
+@router.get("/questions")
+async def questions_page(
+    request: Request, services: ServicesDep, templates: TemplatesDep, admin: AdminDep
+) -> Response:
+    async with services.sessions() as session:
+        found = await asking.report(
+            session, since=services.clock.now() - timedelta(days=30)
+        )
+    return templates.TemplateResponse(
+        request, "web/admin/questions.html.j2", {"admin": admin, **found}
+    )
