@@ -28,6 +28,7 @@ browser:
 
 run: setup
 	$(BIN)/forumbot init
+	$(BIN)/forumbot kb ingest config/knowledge
 	$(BIN)/forumbot serve
 
 lint: setup

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.domain.members import ERASED, find_member, member_data
 from bot.errors import MemberNotFoundError
 from bot.store.db import scrub_deleted
-from bot.store.tables import Bounce, OutboxMessage
+from bot.store.tables import Bounce, OutboxMessage, Ticket
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,19 @@ async def export_member_data(session: AsyncSession, email: str) -> dict[str, Any
             {"code": b.code, "reason": b.reason, "at": b.created_at.isoformat()}
             for b in bounces
         ],
+        "questions_to_the_team": [
+            {
+                "question": t.text,
+                "answer": t.answer,
+                "status": t.status,
+                "at": t.created_at.isoformat(),
+            }
+            for t in (
+                await session.exec(
+                    select(Ticket).where(col(Ticket.reply_to) == address)
+                )
+            ).all()
+        ],
     }
 
 
@@ -76,11 +89,21 @@ async def erase_member(session: AsyncSession, email: str, *, now: datetime) -> E
     """
     address = email.strip().lower()
     member = await find_member(session, address)
+    # Their email, and their Slack DMs if they linked Slack: both name them.
+    recipients = [
+        address,
+        *([member.slack_user_id] if member and member.slack_user_id else []),
+    ]
     messages = await session.exec(
-        delete(OutboxMessage).where(col(OutboxMessage.recipient) == address)
+        delete(OutboxMessage).where(col(OutboxMessage.recipient).in_(recipients))
+    )
+    tickets = await session.exec(
+        delete(Ticket).where(col(Ticket.reply_to).in_(recipients))
     )
     bounces = await session.exec(delete(Bounce).where(col(Bounce.recipient) == address))
-    if member is None and not (messages.rowcount or bounces.rowcount):
+    if member is None and not (
+        messages.rowcount or bounces.rowcount or tickets.rowcount
+    ):
         raise MemberNotFoundError(f"Nothing is held about {email.strip()!r}.")
     if member is not None:
         for name in (
@@ -101,4 +124,5 @@ async def erase_member(session: AsyncSession, email: str, *, now: datetime) -> E
         members=int(member is not None),
         messages=messages.rowcount,
         bounces=bounces.rowcount,
+        extra={"tickets": tickets.rowcount},
     )
