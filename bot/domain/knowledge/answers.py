@@ -118,22 +118,21 @@ def _quotes(sources: tuple[Source, ...]) -> str:
 def answer_question(index: KnowledgeIndex, question: str, wording: Wording) -> Answer:
     """The reply to one question, with its kind: answer, urgent or handoff."""
     redacted = redact(question)
-    hits = index.search(redacted.text, k=3)
+    query = redacted.searchable
+    hits = index.search(query, k=3)
     sources = tuple(
         Source(
             h.entry.document,
             h.entry.title,
             h.entry.section,
-            excerpt(h, index.terms, redacted.text),
+            excerpt(h, index.terms, query),
             h.score,
             h.entry.source_url,
             h.entry.id,
         )
         for h in hits
     )
-    confident = _confident(index, hits, redacted.text) and not OUT_OF_SCOPE.search(
-        redacted.text
-    )
+    confident = _confident(index, hits, query) and not OUT_OF_SCOPE.search(query)
     if is_urgent(question):
         kind = URGENT
         body = f"{wording.urgent}\n\nThen follow your agency's safeguarding procedure and tell your designated safeguarding lead."

@@ -52,6 +52,7 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
+_PLACEHOLDER = re.compile("|".join(re.escape(f"[{label}]") for label, _ in PATTERNS))
 REMINDER = (
     "Please do not share details that could identify a child or family (names with ages, dates "
     "of birth, addresses, NHS numbers) with this bot. Share them only through your agency's "
@@ -68,6 +69,12 @@ class Redacted:
     @property
     def identifying(self) -> bool:
         return bool(self.found)
+
+    @property
+    def searchable(self) -> str:
+        """The redacted text without its placeholders: their words ("name", "postcode") are
+        not what the asker wants to know about, and would make retrieval look unsure."""
+        return " ".join(_PLACEHOLDER.sub(" ", self.text).split())
 
 
 def redact(text: str) -> Redacted:

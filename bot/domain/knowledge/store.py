@@ -56,14 +56,12 @@ async def ingest(
         await _ingest_one(session, file, report, now)
         progress(done)
     present = {f.path for f in files}
-    for root in roots:
-        stale = (
-            await session.exec(
-                select(KbDocument).where(col(KbDocument.path).startswith(root))
-            )
-        ).all()
-        for document in stale:
-            if document.path not in present:
+    if roots:
+        # A root is a path prefix compared in Python: in SQL, LIKE would take `_` and `%` in
+        # a path as wildcards, and SQLite's LIKE ignores case.
+        known = (await session.exec(select(KbDocument))).all()
+        for document in known:
+            if document.path not in present and document.path.startswith(tuple(roots)):
                 await session.exec(
                     delete(KbPassage).where(col(KbPassage.document_id) == document.id)
                 )
