@@ -140,6 +140,24 @@ async def request_join(
     return member
 
 
+async def _find_or_add(
+    session: AsyncSession, room: Mailroom, email: str, profile: m.Profile, now: datetime
+) -> tuple[Member, m.Profile, bool]:
+    """The member with this address, or a new one (not yet active); the profile, checked.
+
+    Raises:
+        InvalidInputError: The address or a profile field is not acceptable.
+    """
+    address = m.normalise_email(email)
+    cleaned = m.clean_profile(profile, room.choices)
+    member = await m.find_member(session, address)
+    if member is not None:
+        return member, cleaned, False
+    member = Member(email=address, created_at=now)
+    session.add(member)
+    return member, cleaned, True
+
+
 async def add_member(
     session: AsyncSession,
     room: Mailroom,
@@ -156,13 +174,8 @@ async def add_member(
     Raises:
         InvalidInputError: The address or a profile field is not acceptable.
     """
-    address = m.normalise_email(email)
-    cleaned = m.clean_profile(profile, room.choices)
-    member = await m.find_member(session, address)
-    created = member is None
-    if member is None:
-        member = Member(email=address, created_at=now)
-        session.add(member)
+    member, cleaned, created = await _find_or_add(session, room, email, profile, now)
+    if created:
         m.activate(
             member,
             method="admin",
@@ -195,13 +208,7 @@ async def join_from_slack(
     Raises:
         InvalidInputError: The address or a profile field is not acceptable.
     """
-    address = m.normalise_email(email)
-    cleaned = m.clean_profile(profile, room.choices)
-    member = await m.find_member(session, address)
-    created = member is None
-    if member is None:
-        member = Member(email=address, created_at=now)
-        session.add(member)
+    member, cleaned, created = await _find_or_add(session, room, email, profile, now)
     previous = await m.find_member_by_slack(session, slack_user_id)
     if previous is not None and previous is not member:
         previous.slack_user_id = None  # the Slack account moved to another address
