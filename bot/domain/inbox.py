@@ -20,6 +20,7 @@ from bot.domain import members as m
 from bot.domain import membership
 from bot.domain.knowledge.answers import Wording
 from bot.domain.knowledge.asking import ask
+from bot.domain.knowledge.redaction import redact
 from bot.domain.knowledge.store import KnowledgeBase
 from bot.domain.mime import message_id_for
 from bot.domain.outgoing import Email, queue_emails
@@ -202,8 +203,10 @@ async def _question(inbox: Inbox, mail: IncomingMail) -> None:
         {"title": s.title, "section": s.section, "url": s.url}
         for s in asked.answer.sources[:3]
     ]
+    # The reply repeats the subject, and the outbox keeps the reply: redact it as the question is.
+    subject = redact(_REPLY_PREFIX.sub("", mail.subject).strip()).text
     context = {
-        "subject": _REPLY_PREFIX.sub("", mail.subject).strip() or "your question",
+        "subject": subject or "your question",
         "answer_text": asked.answer.text,
         "sources": sources if asked.answer.kind != "handoff" else [],
         "answer_url": f"{inbox.room.links.base_url}/answers/{token}",

@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -46,6 +46,27 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# The driver's own transaction handling is switched off, so that we can begin every
+# transaction with BEGIN IMMEDIATE (SQLAlchemy's documented SQLite recipe).
+SQLITE_CONNECT = {"timeout": 30, "isolation_level": None}
+
+
+def _begin_immediate(connection: Any) -> None:
+    """Take the write lock at the start of a transaction, not at its first write.
+
+    In WAL mode, a transaction that reads and then writes fails at once with "database is
+    locked" if another connection wrote in between (its snapshot is stale, and SQLite does
+    not wait). Beginning IMMEDIATE makes such transactions queue behind the busy timeout.
+    """
+    if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_events(engine: Engine) -> None:
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _begin_immediate)
+
+
 def _prepare_sqlite_file(url: str) -> None:
     database = make_url(url).database
     if database and database != ":memory:":
@@ -57,8 +78,8 @@ def make_engine(url: str) -> AsyncEngine:
     async_url, _ = driver_urls(url)
     if async_url.startswith("sqlite"):
         _prepare_sqlite_file(async_url)
-        engine = create_async_engine(async_url, connect_args={"timeout": 30})
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        engine = create_async_engine(async_url, connect_args=SQLITE_CONNECT)
+        _sqlite_events(engine.sync_engine)
         return engine
     return create_async_engine(
         async_url, pool_size=5, max_overflow=5, pool_pre_ping=True
@@ -70,8 +91,8 @@ def make_sync_engine(url: str) -> Engine:
     _, sync_url = driver_urls(url)
     if sync_url.startswith("sqlite"):
         _prepare_sqlite_file(sync_url)
-        engine = create_engine(sync_url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(sync_url, connect_args=SQLITE_CONNECT)
+        _sqlite_events(engine)
         return engine
     return create_engine(sync_url, pool_pre_ping=True)
 
@@ -116,5 +137,9 @@ async def scrub_deleted(session: AsyncSession) -> None:
     With secure_delete on, deleted rows are zeroed in the database file; the log can still
     hold old copies of pages until it is checkpointed and truncated.
     """
-    if dialect_name(session) == "sqlite":
-        await session.exec(text("PRAGMA wal_checkpoint(TRUNCATE)"))  # type: ignore[call-overload]
+    if dialect_name(session) != "sqlite" or not isinstance(session.bind, AsyncEngine):
+        return
+    # A checkpoint cannot run inside a transaction: use a connection in autocommit.
+    async with session.bind.connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await autocommit.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -172,6 +172,57 @@ class SlackBot:
             }
         )
 
+    async def message_action(
+        self,
+        user: User,
+        action_id: str,
+        value: str,
+        *,
+        message: dict[str, Any],
+        block_id: str = "answer",
+    ) -> httpx.Response:
+        """A click on a button in a message the bot posted (`message`: its chat.postMessage
+        arguments); its replies go to the response URL `last_reply_name`."""
+        n = next(self._n)
+        self.last_reply_name = f"action-{n}"
+        channel = str(message["channel"])
+        ts = str(message.get("ts") or f"1700000000.{n:06d}")
+        return await self._interaction(
+            {
+                "type": "block_actions",
+                "user": self._user(user),
+                "api_app_id": APP_ID,
+                "token": "legacy-verification-token",
+                "container": {
+                    "type": "message",
+                    "message_ts": ts,
+                    "channel_id": channel,
+                    "is_ephemeral": False,
+                },
+                "trigger_id": f"{n}.trigger",
+                "team": {"id": TEAM, "domain": "partnership"},
+                "is_enterprise_install": False,
+                "channel": {"id": channel, "name": "directmessage"},
+                "message": {
+                    "type": "message",
+                    "user": "U0BOT",
+                    "ts": ts,
+                    "text": message.get("text", ""),
+                    "blocks": message.get("blocks", []),
+                },
+                "response_url": self.api.response_url(self.last_reply_name),
+                "actions": [
+                    {
+                        "type": "button",
+                        "action_id": action_id,
+                        "block_id": block_id,
+                        "value": value,
+                        "action_ts": f"{time.time():.6f}",
+                    }
+                ],
+            }
+        )
+
     async def view_submission(
         self, user: User, callback_id: str, state_values: dict[str, Any]
     ) -> httpx.Response:

@@ -51,14 +51,19 @@ async def _answer_page(
     templates: TemplatesDep,
     token: str,
     answer: dict[str, Any] | None,
+    *,
+    handoff: HandoffForm | None = None,
 ) -> Response:
     context = {
         "answer": answer,
         "token": token,
         "feedback": await bind(ButtonForm, request, _secret(services)),
-        "handoff": await bind(HandoffForm, request, _secret(services)),
+        "handoff": handoff or await bind(HandoffForm, request, _secret(services)),
     }
-    return templates.TemplateResponse(request, "web/answer.html.j2", context)
+    status = 400 if handoff is not None and handoff.errors else 200
+    return templates.TemplateResponse(
+        request, "web/answer.html.j2", context, status_code=status
+    )
 
 
 def _read(services: Services, token: str) -> tuple[int, str, str]:
@@ -112,8 +117,10 @@ async def handoff(
 ) -> Response:
     question_id, channel, address = _read(services, token)
     form: HandoffForm = await bind(HandoffForm, request, _secret(services))
-    if not form.validate():
-        return await _answer_page(request, services, templates, token, None)
+    if not form.validate():  # shows the form's errors (a bad address, or no CSRF token)
+        return await _answer_page(
+            request, services, templates, token, None, handoff=form
+        )
     reply_to = address if channel == "email" else (form.email.data or None)
     async with services.sessions() as session:
         ticket = await tickets.open_ticket(
