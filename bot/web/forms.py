@@ -104,11 +104,10 @@ class SignInForm(SecureForm):
     )
 
 
-async def bind(
-    form_class: type[Any], request: Request, secret: str, **initial: Any
-) -> Any:
-    """A form bound to the posted data (or empty, for GET), with its CSRF context."""
+async def bind(form_class: type[Any], request: Request, **initial: Any) -> Any:
+    """A form bound to the posted data (or empty, for GET), its CSRF token tied to the session."""
     data: FormData | None = await request.form() if request.method == "POST" else None
+    secret = request.app.state.services.settings.secret_key.get_secret_value()
     meta = {"csrf_secret": secret.encode(), "csrf_context": request.session}
     return form_class(formdata=data, meta=meta, **initial)
 

@@ -136,7 +136,12 @@ async def live_app(settings: Settings, smtpd: SmtpServer) -> AsyncIterator[LiveA
         )
         app = create_app(live)
         config = uvicorn.Config(
-            app, host="127.0.0.1", log_level="warning", lifespan="on", ws="none"
+            app,
+            host="127.0.0.1",
+            log_level="warning",
+            lifespan="on",
+            ws="none",
+            timeout_graceful_shutdown=3,  # a browser keep-alive must not hold teardown
         )
         server = uvicorn.Server(config)
         serving = asyncio.create_task(server.serve(sockets=[sock]))

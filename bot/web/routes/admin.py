@@ -43,9 +43,7 @@ async def admin_home() -> Response:
 async def sign_in(
     request: Request, services: ServicesDep, templates: TemplatesDep
 ) -> Response:
-    form: SignInForm = await bind(
-        SignInForm, request, services.settings.secret_key.get_secret_value()
-    )
+    form: SignInForm = await bind(SignInForm, request)
     if request.method == "POST" and form.validate():
         async with services.sessions() as session:
             await admins.request_sign_in(
@@ -65,9 +63,7 @@ async def sign_in(
 async def sign_in_link(
     token: str, request: Request, services: ServicesDep, templates: TemplatesDep
 ) -> Response:
-    form: ButtonForm = await bind(
-        ButtonForm, request, services.settings.secret_key.get_secret_value()
-    )
+    form: ButtonForm = await bind(ButtonForm, request)
     services.links.read(
         "login", token
     )  # a tampered or expired link fails here, before any button
@@ -137,9 +133,7 @@ async def tickets_page(
             for t in await tickets.list_tickets(session, status=None)
             if t.status == tickets.ANSWERED
         ]
-    form = await bind(
-        TicketAnswerForm, request, services.settings.secret_key.get_secret_value()
-    )
+    form = await bind(TicketAnswerForm, request)
     context = {
         "admin": admin,
         "waiting": waiting,
@@ -157,9 +151,7 @@ async def answer_ticket(
     templates: TemplatesDep,
     admin: AdminDep,
 ) -> Response:
-    form: TicketAnswerForm = await bind(
-        TicketAnswerForm, request, services.settings.secret_key.get_secret_value()
-    )
+    form: TicketAnswerForm = await bind(TicketAnswerForm, request)
     if not form.validate():
         return await tickets_page(request, services, templates, admin)
     async with services.sessions() as session:

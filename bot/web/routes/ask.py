@@ -16,15 +16,11 @@ from bot.web.forms import AskForm, ButtonForm, HandoffForm, bind
 router = APIRouter()
 
 
-def _secret(services: Services) -> str:
-    return services.settings.secret_key.get_secret_value()
-
-
 @router.api_route("/ask", methods=["GET", "POST"])
 async def ask_page(
     request: Request, services: ServicesDep, templates: TemplatesDep
 ) -> Response:
-    form: AskForm = await bind(AskForm, request, _secret(services))
+    form: AskForm = await bind(AskForm, request)
     if request.method == "POST" and form.validate():
         async with services.sessions() as session:
             asked = await asking.ask(
@@ -36,9 +32,7 @@ async def ask_page(
                 now=services.clock.now(),
             )
         token = services.links.token("answer", [asked.question_id, "web", ""])
-        return await _answer_page(
-            request, services, templates, token, asked.answer.as_dict()
-        )
+        return await _answer_page(request, templates, token, asked.answer.as_dict())
     status = 400 if request.method == "POST" else 200
     return templates.TemplateResponse(
         request, "web/ask.html.j2", {"form": form}, status_code=status
@@ -47,7 +41,6 @@ async def ask_page(
 
 async def _answer_page(
     request: Request,
-    services: Services,
     templates: TemplatesDep,
     token: str,
     answer: dict[str, Any] | None,
@@ -57,8 +50,8 @@ async def _answer_page(
     context = {
         "answer": answer,
         "token": token,
-        "feedback": await bind(ButtonForm, request, _secret(services)),
-        "handoff": handoff or await bind(HandoffForm, request, _secret(services)),
+        "feedback": await bind(ButtonForm, request),
+        "handoff": handoff or await bind(HandoffForm, request),
     }
     status = 400 if handoff is not None and handoff.errors else 200
     return templates.TemplateResponse(
@@ -85,7 +78,7 @@ async def answer_link(
     token: str, request: Request, services: ServicesDep, templates: TemplatesDep
 ) -> Response:
     _read(services, token)
-    return await _answer_page(request, services, templates, token, None)
+    return await _answer_page(request, templates, token, None)
 
 
 @router.post("/answers/{token}/feedback")
@@ -93,7 +86,7 @@ async def feedback(
     token: str, request: Request, services: ServicesDep, templates: TemplatesDep
 ) -> Response:
     question_id, _, _ = _read(services, token)
-    form: ButtonForm = await bind(ButtonForm, request, _secret(services))
+    form: ButtonForm = await bind(ButtonForm, request)
     helpful = (await request.form()).get("helpful") == "yes"
     if form.validate():
         async with services.sessions() as session:
@@ -116,11 +109,9 @@ async def handoff(
     token: str, request: Request, services: ServicesDep, templates: TemplatesDep
 ) -> Response:
     question_id, channel, address = _read(services, token)
-    form: HandoffForm = await bind(HandoffForm, request, _secret(services))
+    form: HandoffForm = await bind(HandoffForm, request)
     if not form.validate():  # shows the form's errors (a bad address, or no CSRF token)
-        return await _answer_page(
-            request, services, templates, token, None, handoff=form
-        )
+        return await _answer_page(request, templates, token, None, handoff=form)
     reply_to = address if channel == "email" else (form.email.data or None)
     async with services.sessions() as session:
         ticket = await tickets.open_ticket(

@@ -15,15 +15,11 @@ from bot.web.forms import ButtonForm, JoinForm, PreferencesForm, bind
 router = APIRouter()
 
 
-def _secret(services: ServicesDep) -> str:
-    return services.settings.secret_key.get_secret_value()
-
-
 @router.api_route("/join", methods=["GET", "POST"])
 async def join(
     request: Request, services: ServicesDep, templates: TemplatesDep
 ) -> Response:
-    form: JoinForm = await bind(JoinForm, request, _secret(services))
+    form: JoinForm = await bind(JoinForm, request)
     form.offer(services.mailroom.choices)
     if request.method == "POST" and form.validate():
         try:
@@ -61,7 +57,7 @@ async def join_sent(request: Request, templates: TemplatesDep) -> Response:
 async def confirm(
     token: str, request: Request, services: ServicesDep, templates: TemplatesDep
 ) -> Response:
-    form: ButtonForm = await bind(ButtonForm, request, _secret(services))
+    form: ButtonForm = await bind(ButtonForm, request)
     async with services.sessions() as session:
         member = await membership.member_from_link(
             session, services.links, "confirm", token
@@ -95,9 +91,7 @@ async def preferences(
             "topics": member.topics,
             "channels": member.channels,
         }
-        form: PreferencesForm = await bind(
-            PreferencesForm, request, _secret(services), **initial
-        )
+        form: PreferencesForm = await bind(PreferencesForm, request, **initial)
         form.offer(services.mailroom.choices)
         if request.method == "POST" and form.validate():
             try:
@@ -130,7 +124,7 @@ async def unsubscribe(
         request.method == "POST"
         and (await request.form()).get("List-Unsubscribe") == "One-Click"
     )
-    form: ButtonForm = await bind(ButtonForm, request, _secret(services))
+    form: ButtonForm = await bind(ButtonForm, request)
     async with services.sessions() as session:
         member = await membership.member_from_link(
             session, services.links, "unsubscribe", token
