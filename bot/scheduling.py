@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -68,6 +69,17 @@ def build_scheduler(settings: Settings) -> AsyncIOScheduler:
     )
     scheduler.add_listener(_log_failure, EVENT_JOB_ERROR)
     return scheduler
+
+
+@asynccontextmanager
+async def paused_scheduler(settings: Settings) -> AsyncIterator[AsyncIOScheduler]:
+    """A scheduler that reads and writes the job store but fires nothing (for the CLI)."""
+    scheduler = build_scheduler(settings)
+    scheduler.start(paused=True)
+    try:
+        yield scheduler
+    finally:
+        scheduler.shutdown(wait=False)
 
 
 def _log_failure(event: JobExecutionEvent) -> None:

@@ -11,7 +11,7 @@ import uvicorn
 from bot.errors import ConfigError
 from bot.host import run_background
 from bot.runtime import open_services
-from bot.scheduling import build_scheduler, sync_schedules
+from bot.scheduling import paused_scheduler, sync_schedules
 from bot.settings import Settings
 from bot.store.db import MIGRATIONS, schema_revision, upgrade_schema
 
@@ -42,12 +42,8 @@ def init(ctx: typer.Context) -> None:
 async def _store_schedules(settings: Settings) -> None:
     import jobs
 
-    scheduler = build_scheduler(settings)
-    scheduler.start(paused=True)
-    try:
+    async with paused_scheduler(settings) as scheduler:
         sync_schedules(scheduler, jobs.SCHEDULES)
-    finally:
-        scheduler.shutdown(wait=False)
 
 
 def _ensure_schema(settings: Settings) -> None:

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.scheduling import JobInfo, build_scheduler, job_infos
+from bot.scheduling import JobInfo, job_infos, paused_scheduler
 from bot.settings import Settings
 
 app = typer.Typer(help="See the scheduled jobs.", no_args_is_help=True)
@@ -45,9 +45,5 @@ def list_jobs(
 
 
 async def _read(settings: Settings) -> list[JobInfo]:
-    scheduler = build_scheduler(settings)
-    scheduler.start(paused=True)
-    try:
+    async with paused_scheduler(settings) as scheduler:
         return job_infos(scheduler)
-    finally:
-        scheduler.shutdown(wait=False)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import typer
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.cli.common import JSON_OPTION, run_in_session
 from bot.domain.outgoing import Email, queue_emails
 from bot.outbox import queue
-from bot.runtime import open_services
-from bot.settings import Settings
+from bot.runtime import Services
 
 app = typer.Typer(
     help="Inspect and manage the outbox of outgoing messages.", no_args_is_help=True
@@ -18,12 +18,9 @@ app = typer.Typer(
 
 
 @app.command()
-def status(
-    ctx: typer.Context,
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-) -> None:
+def status(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Count messages by status."""
-    by_status = asyncio.run(_counts(ctx.obj))
+    by_status = run_in_session(ctx.obj, lambda _s, session: queue.counts(session))
     if as_json:
         typer.echo(json.dumps(by_status))
         return
@@ -31,26 +28,14 @@ def status(
         typer.echo(f"{name:>10}  {count}")
 
 
-async def _counts(settings: Settings) -> dict[str, int]:
-    async with (
-        open_services(settings, transports={}) as services,
-        services.sessions() as session,
-    ):
-        return await queue.counts(session)
-
-
 @app.command("retry-failed")
 def retry_failed(ctx: typer.Context) -> None:
     """Queue every failed message again, after the cause (a relay outage, say) is fixed."""
-    typer.echo(f"{asyncio.run(_retry(ctx.obj))} failed messages queued again.")
-
-
-async def _retry(settings: Settings) -> int:
-    async with (
-        open_services(settings, transports={}) as services,
-        services.sessions() as session,
-    ):
-        return await queue.retry_failed(session, now=services.clock.now())
+    requeued = run_in_session(
+        ctx.obj,
+        lambda services, session: queue.retry_failed(session, now=services.clock.now()),
+    )
+    typer.echo(f"{requeued} failed messages queued again.")
 
 
 @app.command("test-email")
@@ -60,15 +45,8 @@ def test_email(
     name: str = typer.Option("colleague", help="Name to greet."),
 ) -> None:
     """Queue a test email; a running `serve` or `worker` sends it."""
-    asyncio.run(_queue_test(ctx.obj, to, name))
-    typer.echo(f"Test email to {to} queued.")
 
-
-async def _queue_test(settings: Settings, to: str, name: str) -> None:
-    async with (
-        open_services(settings, transports={}) as services,
-        services.sessions() as session,
-    ):
+    async def work(services: Services, session: AsyncSession) -> None:
         now = services.clock.now()
         email = Email(
             key=f"test:{to}:{now.isoformat()}",
@@ -85,3 +63,6 @@ async def _queue_test(settings: Settings, to: str, name: str) -> None:
             now=now,
         )
         await session.commit()
+
+    run_in_session(ctx.obj, work)
+    typer.echo(f"Test email to {to} queued.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
@@ -77,11 +78,6 @@ class DeliveryWorker:
         self._poll_seconds = poll_seconds
         self._lanes = lanes
         self.worker_id = worker_id or default_worker_id()
-        self._wake = asyncio.Event()
-
-    def wake(self) -> None:
-        """Tell an idle worker that new messages are due, so it need not wait for its next poll."""
-        self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set."""
@@ -95,25 +91,17 @@ class DeliveryWorker:
         while not stop.is_set():
             try:
                 handled = await self.run_once()
-            except (
-                Exception
-            ):  # the loop must outlive a database hiccup; log it and go on
+            # The loop must outlive a database hiccup: log it and go on.
+            except Exception:
                 log.exception("delivery worker %s: batch failed", self.worker_id)
                 handled = 0
             if not handled:
                 await self._idle(stop)
 
     async def _idle(self, stop: asyncio.Event) -> None:
-        self._wake.clear()
-        waiters = [
-            asyncio.ensure_future(stop.wait()),
-            asyncio.ensure_future(self._wake.wait()),
-        ]
-        await asyncio.wait(
-            waiters, timeout=self._poll_seconds, return_when=asyncio.FIRST_COMPLETED
-        )
-        for waiter in waiters:
-            waiter.cancel()
+        """Wait for the next poll, or less if the process is stopping."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=self._poll_seconds)
 
     async def run_once(self) -> int:
         """Claim one batch, deliver it and record what happened.

@@ -21,20 +21,20 @@ def parse(raw: bytes) -> EmailMessage:
     return message
 
 
-def plain_text(raw: bytes) -> str:
-    body = parse(raw).get_body(preferencelist=("plain",))
-    assert body is not None, "the message has no text/plain part"
+def _part(raw: bytes, subtype: str) -> str:
+    body = parse(raw).get_body(preferencelist=(subtype,))
+    assert body is not None, f"the message has no text/{subtype} part"
     text = body.get_content()
     assert isinstance(text, str)
     return text
+
+
+def plain_text(raw: bytes) -> str:
+    return _part(raw, "plain")
 
 
 def html_text(raw: bytes) -> str:
-    body = parse(raw).get_body(preferencelist=("html",))
-    assert body is not None, "the message has no text/html part"
-    text = body.get_content()
-    assert isinstance(text, str)
-    return text
+    return _part(raw, "html")
 
 
 def recipient(raw: bytes) -> str:

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from bot.outbox import queue
 from tests.servers.smtp import RecordingHandler, SmtpServer
 
 STARTED = re.compile(r"delivery worker (\S+) started")
@@ -147,3 +148,19 @@ async def wait_for_sender(handler: RecordingHandler, sender: str, count: int) ->
         if found >= count:
             return
         await handler.wait_for_messages(seen + 1)
+
+
+def plain_messages(n: int, prefix: str) -> list[queue.NewMessage]:
+    """N small prebuilt email payloads, one per recipient member{i}@example.org."""
+    return [
+        queue.NewMessage(
+            key=f"{prefix}:{i}",
+            channel="email",
+            recipient=f"member{i}@example.org",
+            payload=(
+                f"From: forum@partnership.example.org\r\nTo: member{i}@example.org\r\n"
+                f"Subject: message {i}\r\n\r\nHello member {i}.\r\n"
+            ).encode(),
+        )
+        for i in range(n)
+    ]

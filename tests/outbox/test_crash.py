@@ -18,7 +18,12 @@ from bot.runtime import open_services
 from bot.settings import Settings
 from bot.store.db import upgrade_schema
 from bot.store.tables import OutboxMessage
-from tests.outbox.processes import wait_for_sender, worker_environment, worker_process
+from tests.outbox.processes import (
+    plain_messages,
+    wait_for_sender,
+    worker_environment,
+    worker_process,
+)
 from tests.servers.smtp import SmtpServer
 
 TOTAL = 5_000
@@ -38,21 +43,6 @@ def _settings(tmp_path: Path, database_url: str) -> Settings:
     )
 
 
-def _messages(n: int) -> list[queue.NewMessage]:
-    return [
-        queue.NewMessage(
-            key=f"crash:{i}",
-            channel="email",
-            recipient=f"member{i}@example.org",
-            payload=(
-                f"From: forum@partnership.example.org\r\nTo: member{i}@example.org\r\n"
-                f"Subject: message {i}\r\n\r\nHello member {i}.\r\n"
-            ).encode(),
-        )
-        for i in range(n)
-    ]
-
-
 @pytest.mark.slow
 async def test_sigkilled_worker_loses_nothing_and_resends_only_what_was_in_flight(
     tmp_path: Path, smtpd: SmtpServer
@@ -65,7 +55,9 @@ async def test_sigkilled_worker_loses_nothing_and_resends_only_what_was_in_fligh
         services.sessions() as session,
     ):
         assert (
-            await queue.enqueue(session, _messages(TOTAL), now=services.clock.now())
+            await queue.enqueue(
+                session, plain_messages(TOTAL, "crash"), now=services.clock.now()
+            )
             == TOTAL
         )
         await session.commit()

@@ -19,23 +19,16 @@ from bot.outbox import queue
 from bot.runtime import open_services
 from bot.settings import Settings
 from bot.store.db import upgrade_schema
-from tests.outbox.processes import WorkerProcess, worker_environment, worker_process
+from tests.outbox.processes import (
+    WorkerProcess,
+    plain_messages,
+    worker_environment,
+    worker_process,
+)
 from tests.servers.smtp import SmtpServer
 
 TOTAL = 2_000
 SENDERS = ("worker-a@partnership.example.org", "worker-b@partnership.example.org")
-
-
-def _messages(n: int) -> list[queue.NewMessage]:
-    return [
-        queue.NewMessage(
-            key=f"shared:{i}",
-            channel="email",
-            recipient=f"member{i}@example.org",
-            payload=f"To: member{i}@example.org\r\nSubject: message {i}\r\n\r\nHello member {i}.\r\n".encode(),
-        )
-        for i in range(n)
-    ]
 
 
 @pytest.mark.slow
@@ -81,7 +74,9 @@ async def test_two_workers_share_a_postgres_outbox_and_send_each_message_once(
             services.sessions() as session,
         ):
             assert (
-                await queue.enqueue(session, _messages(TOTAL), now=services.clock.now())
+                await queue.enqueue(
+                    session, plain_messages(TOTAL, "shared"), now=services.clock.now()
+                )
                 == TOTAL
             )
             await session.commit()
