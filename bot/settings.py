@@ -144,6 +144,18 @@ class Settings(BaseSettings):
     slack_api_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
     slack_forum_channel: str | None = None
 
+    # --- the Practitioner Forum
+    forum_fixed_agenda: list[str] = [
+        "Open questions and answers",
+        "Learning and development update",
+    ]
+    forum_session_minutes: int = Field(default=90, ge=15, le=480)
+    forum_default_capacity: int | None = Field(default=100, ge=1)
+    forum_join_url: str | None = None
+    forum_reminder_minutes: list[int] = [7 * 24 * 60, 24 * 60, 15]
+    forum_reminder_check_minutes: int = Field(default=5, ge=1, le=60)
+    forum_feedback_delay_minutes: int = Field(default=60, ge=0)
+
     # --- the outbox and its delivery worker
     delivery_batch_size: int = Field(default=100, ge=1, le=1000)
     delivery_lease_seconds: float = Field(default=120.0, gt=0)

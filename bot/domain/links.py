@@ -24,6 +24,12 @@ MAX_AGE = {
     "login": 1800,
     "answer": 90 * DAY,
     "ticket": 400 * DAY,
+    # the forum: a reply to an invitation, a poll vote, feedback after a session, and a
+    # member's own page of sessions (questions in advance, places)
+    "rsvp": 400 * DAY,
+    "vote": 90 * DAY,
+    "feedback": 90 * DAY,
+    "forum": 400 * DAY,
 }
 
 
@@ -80,3 +86,34 @@ class Links:
         ):
             raise InvalidLinkError("This link is not valid.")
         return payload[0], str(payload[1])
+
+    def item_url(
+        self, purpose: str, member: Member, *items: int | str, path: str | None = None
+    ) -> str:
+        """A member's link about one thing: `/rsvp/TOKEN` for (session id, "yes"), say.
+
+        The token carries the member (as in `member_url`) followed by `items`, so an edited
+        session id or answer breaks the signature.
+        """
+        assert member.id is not None and member.email is not None
+        token = self.token(purpose, [member.id, fingerprint(member.email), *items])
+        return f"{self.base_url}/{path or purpose}/{token}"
+
+    def read_item(
+        self, purpose: str, token: str, count: int
+    ) -> tuple[int, str, list[int | str]]:
+        """(member id, address fingerprint, the `count` items) from an `item_url` token.
+
+        Raises:
+            ExpiredLinkError, InvalidLinkError: As for `read`; also when the items are not
+                `count` ints or strings.
+        """
+        payload = self.read(purpose, token)
+        if not (
+            isinstance(payload, list)
+            and len(payload) == 2 + count
+            and isinstance(payload[0], int)
+            and all(isinstance(item, int | str) for item in payload[1:])
+        ):
+            raise InvalidLinkError("This link is not valid.")
+        return payload[0], str(payload[1]), list(payload[2:])

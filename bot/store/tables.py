@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, Column, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -201,3 +201,161 @@ class Ticket(SQLModel, table=True):
     answered_by: str | None = Field(default=None, max_length=320)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# --- the Practitioner Forum: sessions, places, questions in advance, feedback, polls
+
+SESSION_STATUSES = ("scheduled", "cancelled", "completed")
+RSVP_STATUSES = ("invited", "attending", "waiting", "declined")
+
+
+class ForumSession(SQLModel, table=True):
+    """One forum meeting. Times are UTC here and shown in the partnership's time zone.
+
+    `uid` is the iCalendar UID, stable for the session's life; `sequence` goes up with every
+    change that attendees' calendars must take (time, place, cancellation). `agenda` holds
+    the whole agenda as sent (the configured fixed items first), so a later change of
+    configuration does not rewrite history.
+    """
+
+    __tablename__ = "forum_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(sa_column=Column(String(200), unique=True, nullable=False))
+    title: str = Field(max_length=200)
+    topic: str | None = Field(default=None, max_length=200)
+    description: str = Field(default="", sa_type=Text)
+    starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+    join_url: str | None = Field(default=None, max_length=1000)
+    capacity: int | None = None
+    agenda: list[str] = Field(default_factory=list, sa_type=JSON)
+    audience_topics: list[str] = Field(default_factory=list, sa_type=JSON)
+    audience_organisations: list[str] = Field(default_factory=list, sa_type=JSON)
+    status: str = Field(default="scheduled", max_length=20, index=True)
+    sequence: int = 0
+    notes: str | None = Field(default=None, sa_type=Text)
+    guests: int = 0
+    slack_channel: str | None = Field(default=None, max_length=32)
+    slack_ts: str | None = Field(default=None, max_length=32)
+    created_by: str | None = Field(default=None, max_length=320)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    invited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Rsvp(SQLModel, table=True):
+    """A member's place at a session: invited, attending, waiting (in `responded_at` order)
+    or declined; and, after the session, whether they attended."""
+
+    __tablename__ = "rsvps"
+    __table_args__ = (
+        UniqueConstraint("session_id", "member_id", name="uq_rsvps_session_member"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(
+        foreign_key="forum_sessions.id", index=True, ondelete="CASCADE"
+    )
+    member_id: int = Field(foreign_key="members.id", index=True, ondelete="CASCADE")
+    status: str = Field(default="invited", max_length=20)
+    channel: str | None = Field(default=None, max_length=20)
+    invited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    invited_sequence: int | None = None
+    responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attended: bool | None = None
+    feedback_requested_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SessionQuestion(SQLModel, table=True):
+    """A question sent in advance for a session's open Q&A. `member_id` is NULL when asked
+    anonymously: nobody, the chair included, can tell who asked."""
+
+    __tablename__ = "session_questions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(
+        foreign_key="forum_sessions.id", index=True, ondelete="CASCADE"
+    )
+    member_id: int | None = Field(
+        default=None, foreign_key="members.id", ondelete="SET NULL"
+    )
+    text: str = Field(sa_type=Text)
+    channel: str = Field(max_length=20)
+    status: str = Field(default="open", max_length=20)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SessionQuestionVote(SQLModel, table=True):
+    """One member's upvote of one question; the primary key makes it count once."""
+
+    __tablename__ = "session_question_votes"
+
+    question_id: int = Field(
+        foreign_key="session_questions.id", primary_key=True, ondelete="CASCADE"
+    )
+    member_id: int = Field(
+        foreign_key="members.id", primary_key=True, ondelete="CASCADE"
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SessionFeedback(SQLModel, table=True):
+    """An attendee's rating (1-5) and comment after a session; one per member, changeable."""
+
+    __tablename__ = "session_feedback"
+    __table_args__ = (
+        UniqueConstraint(
+            "session_id", "member_id", name="uq_session_feedback_session_member"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(
+        foreign_key="forum_sessions.id", index=True, ondelete="CASCADE"
+    )
+    member_id: int | None = Field(
+        default=None, foreign_key="members.id", ondelete="SET NULL"
+    )
+    rating: int
+    comment: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+POLL_STATUSES = ("open", "closed")
+
+
+class Poll(SQLModel, table=True):
+    """A poll of members. `options` are the choices' labels in order; votes refer to their
+    positions. Once `closes_at` has passed no vote is taken, whether or not the closing job
+    has run yet."""
+
+    __tablename__ = "polls"
+
+    id: int | None = Field(default=None, primary_key=True)
+    question: str = Field(max_length=500)
+    options: list[str] = Field(default_factory=list, sa_type=JSON)
+    multiple: bool = False
+    anonymous: bool = True
+    status: str = Field(default="open", max_length=20, index=True)
+    closes_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    created_by: str | None = Field(default=None, max_length=320)
+    slack_channel: str | None = Field(default=None, max_length=32)
+    slack_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PollVote(SQLModel, table=True):
+    """A member's current choice in a poll; the primary key makes it one vote per member."""
+
+    __tablename__ = "poll_votes"
+
+    poll_id: int = Field(foreign_key="polls.id", primary_key=True, ondelete="CASCADE")
+    member_id: int = Field(
+        foreign_key="members.id", primary_key=True, ondelete="CASCADE"
+    )
+    choices: list[int] = Field(default_factory=list, sa_type=JSON)
+    channel: str | None = Field(default=None, max_length=20)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
