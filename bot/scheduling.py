@@ -16,11 +16,13 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -52,10 +54,26 @@ class JobInfo:
     next_run: datetime | None
 
 
+def job_store_url(database_url: str) -> str:
+    """Where the scheduler keeps its jobs: the application's database, except on SQLite.
+
+    APScheduler 3's job store is synchronous and runs on the event loop's thread. On SQLite,
+    where one writer locks the whole file, its write could wait on a transaction of our own
+    async engine that cannot finish while the loop is blocked: a deadlock until the busy
+    timeout. A file of its own beside the database removes the shared lock.
+    """
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return database_url
+    database = Path(url.database)
+    jobs = database.with_name(f"{database.stem}-jobs{database.suffix or '.db'}")
+    return url.set(database=str(jobs)).render_as_string(hide_password=False)
+
+
 def build_scheduler(settings: Settings) -> AsyncIOScheduler:
-    """A scheduler whose job store is the application's database."""
+    """A scheduler whose job store is the application's database (see `job_store_url`)."""
     store = SQLAlchemyJobStore(
-        engine=make_sync_engine(settings.effective_database_url),
+        engine=make_sync_engine(job_store_url(settings.effective_database_url)),
         tablename="apscheduler_jobs",
     )
     scheduler = AsyncIOScheduler(

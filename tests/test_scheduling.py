@@ -18,6 +18,7 @@ import jobs
 from bot.outbox import queue
 from bot.runtime import Services, current_services, open_services
 from bot.scheduling import (
+    job_store_url,
     LEASE_NAME,
     Leadership,
     Schedule,
@@ -331,3 +332,33 @@ async def test_check_outbox_counts_and_warns(
     assert len(warnings) == 2
     assert "1 messages have failed" in warnings[0]
     assert "a message has waited since" in warnings[1]
+
+
+def test_sqlite_job_store_has_a_file_of_its_own() -> None:
+    assert (
+        job_store_url("sqlite:///data/forumbot.db") == "sqlite:///data/forumbot-jobs.db"
+    )
+    assert job_store_url("sqlite:////tmp/x/db") == "sqlite:////tmp/x/db-jobs.db"
+    pg = "postgresql://postgres@127.0.0.1:5432/test"
+    assert job_store_url(pg) == pg
+
+
+async def test_syncing_jobs_while_a_transaction_is_open_does_not_wait_on_it(
+    opened: Services, settings: Settings
+) -> None:
+    """The job store's synchronous writes run on the loop's thread: on SQLite they must not
+    need the lock that an open async transaction (which needs the loop to finish) holds."""
+    async with opened.sessions() as session:
+        await queue.enqueue(
+            session,
+            [
+                queue.NewMessage(
+                    key="k", channel="email", recipient="a@b.c", payload=b"x"
+                )
+            ],
+            now=opened.clock.now(),
+        )  # this transaction now holds SQLite's write lock until commit
+        with started(build_scheduler(settings), paused=True) as scheduler:
+            sync_schedules(scheduler, jobs.SCHEDULES)  # would block for busy_timeout
+            assert {job.id for job in scheduler.get_jobs()} == MANIFEST
+        await session.commit()
