@@ -1,8 +1,9 @@
 """`forumbot bench qa`: retrieval and triage quality, and speed, on a labelled question set.
 
 Each line of the question file: {"id", "question", "kind": answer|urgent|handoff, "document",
-"expect": [phrases], "split": dev|heldout}. An answerable question is a hit when one of the top
-three sources is from its document and that passage contains one of its phrases.
+"expect": [phrases], "split": dev|heldout|heldout2|heldout3}. An answerable question is a hit
+when one of the top three sources is from its document and that passage contains one of its
+phrases. Figures are reported overall and per split.
 """
 
 from __future__ import annotations

@@ -73,6 +73,14 @@ def test_procedure_questions_that_mention_abuse_or_harm_are_not_urgent(
         "a 14 year old girl in my class has not come home since friday",
         "a child has bruises on her face and said daddy did it",
         "a child in reception just told me mummy’s boyfriend hurts her",
+        # an ongoing situation, or the practitioner there as it happens
+        "the baby upstairs has been screaming and crying all night",
+        "the kids next door have been crying for hours and nobody answers",
+        "dad is outside the nursery drunk and threatening the children",
+        "I'm at the school gate and a mum is hitting her son",
+        "a year 9 has taken a load of tablets",
+        "pupil with a black eye says his brother did it",
+        "a 13 year old says he won't go home because his dad beats him",
     ],
 )
 def test_clear_emergencies_are_urgent(message: str) -> None:

@@ -7,7 +7,6 @@ offers to pass the question on.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.domain.knowledge.index import Hit, KnowledgeIndex
@@ -20,13 +19,6 @@ ANSWER, URGENT, HANDOFF = "answer", "urgent", "handoff"
 MIN_SCORE = 3.0  # BM25 score of the best passage below which we do not trust it
 MIN_COVERAGE = 0.4  # share of the question's words the best passage must contain
 MIN_KNOWN = 0.75  # share of the question's words the documents must contain at all
-# Requests documents cannot meet: contact details, bookings, links, accounts. Passed to the team.
-OUT_OF_SCOPE = re.compile(
-    r"\b(?:phone number|telephone|email address|contact details|teams link|zoom link|meeting link|"
-    r"book (?:me|onto|on to|a place)|password|wi-?fi|log ?in|reset my|annual leave|mileage|expenses|"
-    r"weather|recipe|translate|write (?:my|me)|football|score|parking|park near)\b",
-    re.IGNORECASE,
-)
 EXCERPT_CHARS = 420
 
 
@@ -132,7 +124,8 @@ def answer_question(index: KnowledgeIndex, question: str, wording: Wording) -> A
         )
         for h in hits
     )
-    confident = _confident(index, hits, query) and not OUT_OF_SCOPE.search(query)
+    in_scope = not index.terms.scope.out_of_scope(query)
+    confident = in_scope and _confident(index, hits, query)
     if is_urgent(question):
         kind = URGENT
         body = f"{wording.urgent}\n\nThen follow your agency's safeguarding procedure and tell your designated safeguarding lead."

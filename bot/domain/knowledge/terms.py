@@ -6,9 +6,12 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 from pathlib import Path
 
 import Stemmer
+
+from bot.domain.knowledge.scope import Scope
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 STOP_WORDS = frozenset(
@@ -206,6 +209,16 @@ STOP_WORDS = frozenset(
 )
 
 
+# Contractions as people type them without the apostrophe ("dont", "whats"), except where
+# that spells another word ("ill", "well", "wed", "shed", "hell", "shell").
+STOP_WORDS = STOP_WORDS | frozenset(
+    w.replace("'", "")
+    for w in STOP_WORDS
+    if "'" in w
+    and w.replace("'", "") not in {"ill", "well", "wed", "shed", "hell", "shell"}
+)
+
+
 def words(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("’", "'").replace("&", " and "))
 
@@ -216,6 +229,8 @@ class Terms:
 
     abbreviations: dict[str, str] = field(default_factory=dict)
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Areas whose procedures are not in these documents: questions about them go to the team.
+    other_places: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path) -> Terms:
@@ -227,7 +242,12 @@ class Terms:
             k.lower(): tuple(str(w).lower() for w in v)
             for k, v in data.get("synonyms", {}).items()
         }
-        return cls(abbreviations, synonyms)
+        places = tuple(str(p) for p in data.get("scope", {}).get("other_places", ()))
+        return cls(abbreviations, synonyms, places)
+
+    @cached_property
+    def scope(self) -> Scope:
+        return Scope(self.other_places)
 
     @cached_property
     def _stemmer(self) -> Stemmer.Stemmer:
@@ -264,6 +284,11 @@ class Terms:
     def index_tokens(self, text: str) -> list[str]:
         """Tokens of a passage: expanded, stop words out, stemmed."""
         return self.stem([w for w in self.expand(words(text)) if w not in STOP_WORDS])
+
+    def pairs(self, text: str) -> list[str]:
+        """Adjacent stemmed words ("execut_board"): a phrase found beats its words found apart."""
+        stems = self.stem([w for w in words(text) if w not in STOP_WORDS])
+        return [f"{a}_{b}" for a, b in pairwise(stems)]
 
     def query_tokens(self, text: str) -> list[str]:
         """Tokens of a question: as for passages, plus synonyms, once each."""

@@ -56,6 +56,9 @@ HARM = _words(
     r"hit(?:s|ting)?",
     r"beat(?:s|en|ing)?",
     r"punch\w*",
+    r"batter\w*",
+    r"smack\w*",
+    "black eye",
     r"kick\w*",
     r"slap\w*",
     r"burn\w*",
@@ -80,6 +83,7 @@ HARM = _words(
     r"suicid\w*",
     r"overdos\w*",
     r"pills",
+    "tablets",
     r"self[- ]?harm\w*",
     r"cuts?",
     "cutting",
@@ -128,12 +132,13 @@ HARM = _words(
     "can'?t go (?:back|home)",
     "doesn'?t want to go home",
     "dont want to go home",
+    r"(?:won'?t|will not|wont|refus\w* to|scared to|afraid to|too scared to) go (?:back|home)",
 )
 IMMEDIATE_HARM = _words(
     "not breathing",
     "unconscious",
     "unresponsive",
-    r"took (?:a load of |some |an? )?(?:pills|overdose|tablets)",
+    r"(?:took|taken|swallowed) (?:a load of |loads of |some |an? )?(?:pills|overdose|tablets)",
     r"overdos\w*",
     "on (?:his|her|their) own",
     "no adult",
@@ -181,6 +186,15 @@ NOW = _words(
     "in front of me",
     "waiting",
     "what do i do",
+    # an ongoing situation: "crying for hours", "left since yesterday"
+    r"for (?:hours|ages|days|the last (?:few )?(?:hours|days))",
+    r"all (?:night|day|morning|afternoon|evening|weekend)",
+    r"since (?:yesterday|last night|this morning|the weekend)",
+    # the practitioner is there as it happens
+    r"(?:i'?m|i am|we'?re|we are) (?:at|outside|with (?:her|him|them))",
+    r"(?:is|are) (?:here|outside|at the (?:door|gate))",
+    r"at the (?:school )?gates?",
+    r"(?:has|have) (?:just )?(?:come|turned up|arrived)",
 )
 DISCLOSURE = _words(
     r"(?:told|tells|telling) (?:me|us|a teacher|staff)",
