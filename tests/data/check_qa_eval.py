@@ -11,6 +11,9 @@ report 2019/20 is reproduced inside the scrutiny pack). Exits 1 and lists the pr
 Splits: `dev` is for tuning; `heldout` is looked at only to report. `heldout2` (written before
 the retrieval changes of the search review) and `heldout3` (written after the first round of
 them) were added as fresh estimates of how the bot does on questions nobody tuned against.
+`heldout4` was written from the seeds alone, before anyone read the triage and scope rules
+(the honest estimate before the triage review); `heldout5` after that review's first changes,
+and `heldout6` after its second (each measured before any rule was changed for its misses).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 KINDS = {"answer", "urgent", "handoff"}
-SPLITS = {"dev", "heldout", "heldout2", "heldout3"}
+SPLITS = {"dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"}
 HERE = Path(__file__).resolve().parent
 DEFAULT_SEEDS = HERE.parents[2] / "shared" / "seeds"
 

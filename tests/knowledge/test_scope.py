@@ -30,6 +30,19 @@ SCOPE = Scope(["solihull", "sandwell", "staffordshire", "wales", "milton keynes"
         "what do you reckon to the annual report",
         "what was decided at the core group for the family I'm working with",
         "any news on the referral I made yesterday",
+        # plurals, a practitioner's own records and private life, recommendations
+        "who does the DBS checks for our volunteers",
+        "where do I download my certificates from the neglect course",
+        "I need legal advice about my own divorce",
+        "could you recommend a parenting programme",
+        "what time does the Council House open on Saturday",
+        # another board's own rules: named in the documents, not held by them
+        "what is the escalation policy of the Birmingham Safeguarding Adults Board",
+        "what are the adults board's thresholds for a referral",
+        # contact rotas, employment terms and system access: for a manager or IT
+        "what's the on-call social worker's mobile",
+        "am I entitled to flexi time",
+        "how do I get Eclipse access for a new starter",
     ],
 )
 def test_other_areas_personal_matters_opinions_and_case_facts_are_out_of_scope(
@@ -47,6 +60,9 @@ def test_other_areas_personal_matters_opinions_and_case_facts_are_out_of_scope(
         "what should I do for a family I'm working with who won't engage",
         "what was decided about the neglect strategy",
         "how often does the executive board meet",
+        "what does the safeguarding adults board do with the partnership",
+        "what time does a child get visited after a strategy meeting",
+        "is there a course on checking a child's records before a conference",
         "",
     ],
 )

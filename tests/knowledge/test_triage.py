@@ -52,6 +52,13 @@ def test_every_labelled_urgent_message_is_urgent_and_no_other_is(
         "who do I tell if a pupil discloses that they are being abused",
         "how do i escalate a disagreement with another agency",
         "what are the rapid review timescales",
+        # about a review, a course, a survey or a case long past: nothing to act on now
+        "learning from the scr about the toddler with burns",
+        "training on bruising in non mobile babies",
+        "guidance on children whose parents are drunk when collecting them",
+        "pupils told us in the survey they feel unsafe in the park",
+        "a pupil disclosed abuse last year and it was missed, was it audited",
+        "the practitioners said the domestic abuse conference was great",
         "",
     ],
 )
@@ -81,7 +88,46 @@ def test_procedure_questions_that_mention_abuse_or_harm_are_not_urgent(
         "a year 9 has taken a load of tablets",
         "pupil with a black eye says his brother did it",
         "a 13 year old says he won't go home because his dad beats him",
+        # a child's own words passed on, with no child named and no time given
+        "she said to me 'my stepdad hurts me when mum is out'",
+        "he keeps saying his dad hurts him",
+        # an injury seen on a particular child is present harm, whatever the tense
+        "a 10 month old came in with a swollen arm that nobody can explain",
+        "my pupil has marks on her neck",
+        # a carer unfit to look after a child who is still waiting
+        "nobody has collected the little one and mum has turned up smelling of alcohol",
+        "found a 4yo alone in the park, no parent around",
+        # a threat of serious harm, or harm going on as the practitioner writes
+        "we need a strategy discussion, her boyfriend has threatened to kill the baby",
+        "a parent at reception is shouting and threatening to take the child",
+        # a historic disclosure where the risk is still there
+        "she told me her uncle abused her years ago and he is still living with them",
+        # harm not named: a body in danger, an unfit carer, a child put out, despair, grooming
+        "the baby is floppy and won't wake up, mum says she was fine this morning",
+        "dad turned up to collect his 3 year old and he's passed out in the car park",
+        "the children have been locked out of the flat since lunchtime",
+        "my tutee messaged me 'i can't take it anymore, goodbye'",
+        "teen girl in our youth club says the man she met on snapchat is picking her up tonight",
+        "my pupil keeps flinching and has finger marks on her arm",
     ],
 )
 def test_clear_emergencies_are_urgent(message: str) -> None:
     assert is_urgent(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "parents can't cope with their teenager's behaviour - is there family support?",
+        "one of my pupils has an EHCP review overdue, who do I chase",
+        "my student is walking out of lessons a lot, is that an early help thing",
+        "a parent just told me their child has been diagnosed with autism, what support is there",
+        "mum says she'll get him to the appointment next week",
+        "kids affected by domestic abuse - what is the partnership doing",
+    ],
+)
+def test_reports_about_a_child_with_no_harm_in_them_are_not_urgent(
+    message: str,
+) -> None:
+    """Safety first, but a child named in an ordinary message is no emergency."""
+    assert not is_urgent(message)

@@ -16,20 +16,37 @@ from collections.abc import Iterable
 # employment matters, and anything outside safeguarding altogether.
 _REQUESTS = (
     r"phone number|telephone|email address|contact details|teams link|zoom link|meeting link|"
+    r"mobile number|(?:their|his|her|your) mobile|direct line|on[- ]call|duty rota|"
     r"book (?:me|onto|on to|a place)|password|wi-?fi|log ?in|reset my|locked out|"
+    r"(?:eclipse|system|it|email|slack) access|access (?:set ?up|request)|new starters?|"
     r"account (?:is |has been )?(?:locked|disabled|blocked)|laptop|printer|vpn|"
     r"it (?:helpdesk|help desk|support|service desk)|service desk|"
     r"annual leave|mileage|expenses|overtime|toil|salary|salaries|pay ?(?:band|scale|grade|rise|slip)s?|"
+    r"flexi(?:[- ]?time)?|(?:am i|are we|is she|is he) entitled|working hours|"
     r"payslips?|pension|sick (?:pay|leave|note)|maternity|paternity|holiday (?:pay|entitlement|request)|"
     r"job (?:vacanc(?:y|ies)|application|interview)|payroll|my (?:pay|contract|appraisal|dbs)|dbs (?:check|renewal)|"
-    r"weather|recipe|translate|write (?:my|me)|football|score|parking|park near"
+    r"weather|recipe|translate|write (?:my|me)|football|score|parking|park near|"
+    # a practitioner's own records, and their private life: for a manager, HR or a solicitor
+    r"certificates?|copy of my|my (?:training )?records?|legal advice|solicitors?|lawyers?|custody|"
+    r"divorce|my ex|opening (?:hours|times)|what time (?:does|do|is) [\w' ]{1,40}? (?:open|close|shut)"
 )
 # Asking the bot what it thinks: the documents state policy, not views.
 _OPINIONS = (
     r"do you think|what do you think|in your (?:opinion|view)|your (?:own )?(?:opinion|views?|thoughts)|"
-    r"would you recommend|are you happy with|do you reckon|what do you reckon|your take on"
+    r"(?:would|can|could) you recommend|recommend (?:a|an|any|me|some)|are you happy with|"
+    r"do you reckon|what do you reckon|your take on|should (?:i|we) (?:close|keep|step|escalate)"
 )
-OUT_OF_SCOPE = re.compile(rf"\b(?:{_REQUESTS}|{_OPINIONS})\b", re.IGNORECASE)
+# Plurals count too: "DBS checks", "payslips".
+OUT_OF_SCOPE = re.compile(rf"\b(?:{_REQUESTS}|{_OPINIONS})s?\b", re.IGNORECASE)
+# Other bodies' own rules: the documents name these boards, they do not hold their procedures.
+_OTHER_BODIES = re.compile(
+    r"\b(?:(?:safeguarding )?adults?(?: safeguarding)? board|community safety partnership|"
+    r"youth offending (?:service|board)|channel panel)'?s?\b.*\b(?:polic(?:y|ies)|procedures?|"
+    r"protocols?|process|rules|thresholds?|forms?)\b|\b(?:polic(?:y|ies)|procedures?|protocols?|"
+    r"process|rules|thresholds?|forms?) (?:of|for|from) (?:the )?(?:birmingham )?(?:safeguarding )?adults?"
+    r"(?: safeguarding)? board\b",
+    re.IGNORECASE,
+)
 
 # The facts of one practitioner's own case: what was decided for a family, an update on a
 # referral. The documents hold procedures, never case records.
@@ -73,5 +90,7 @@ class Scope:
         if OUT_OF_SCOPE.search(text):
             return True
         if _CASE_FACTS.search(text) and _PARTICULAR.search(text):
+            return True
+        if _OTHER_BODIES.search(text):
             return True
         return bool(self._places and self._places.search(text))
