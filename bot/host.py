@@ -95,7 +95,7 @@ def _start_scheduler(services: Services) -> tuple[AsyncIOScheduler, Leadership]:
     scheduler.start(paused=True)
 
     def gain() -> None:
-        sync_schedules(scheduler, jobs.SCHEDULES)
+        sync_schedules(scheduler, jobs.SCHEDULES, services.settings)
         scheduler.resume()
 
     leadership = Leadership(

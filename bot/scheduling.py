@@ -14,7 +14,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,20 @@ class Schedule:
     trigger: str
     trigger_args: dict[str, Any] = field(default_factory=dict)
     description: str = ""
+    # Trigger arguments read from settings when the jobs are stored, e.g.
+    # {"minutes": "forum_reminder_check_minutes"}; `trigger_args` holds the defaults.
+    settings_args: dict[str, str] = field(default_factory=dict)
+
+    def resolved(self, settings: Settings | None) -> Schedule:
+        """This entry with its `settings_args` filled in from `settings` (if given)."""
+        if settings is None or not self.settings_args:
+            return self
+        chosen = {
+            arg: getattr(settings, name) for arg, name in self.settings_args.items()
+        }
+        return replace(
+            self, trigger_args={**self.trigger_args, **chosen}, settings_args={}
+        )
 
 
 @dataclass(frozen=True)
@@ -109,10 +123,17 @@ def _log_failure(event: JobExecutionEvent) -> None:
     )
 
 
-def sync_schedules(scheduler: AsyncIOScheduler, schedules: Sequence[Schedule]) -> None:
-    """Make the stored jobs match the manifest: add or replace each entry, drop the rest."""
+def sync_schedules(
+    scheduler: AsyncIOScheduler,
+    schedules: Sequence[Schedule],
+    settings: Settings | None = None,
+) -> None:
+    """Make the stored jobs match the manifest: add or replace each entry, drop the rest.
+
+    With `settings`, entries' `settings_args` (configurable intervals) are read from them.
+    """
     wanted = {s.id for s in schedules}
-    for schedule in schedules:
+    for schedule in (s.resolved(settings) for s in schedules):
         scheduler.add_job(
             schedule.func,
             trigger=schedule.trigger,

@@ -18,12 +18,12 @@ import jobs
 from bot.outbox import queue
 from bot.runtime import Services, current_services, open_services
 from bot.scheduling import (
-    job_store_url,
     LEASE_NAME,
     Leadership,
     Schedule,
     build_scheduler,
     job_infos,
+    job_store_url,
     sync_schedules,
 )
 from bot.settings import Settings

@@ -29,6 +29,10 @@ from bot.web.forms import (
     SignInForm,
     TicketAnswerForm,
 )
+from tests.forum import place_samples as forum_place_samples
+from tests.forum import session_samples as forum_session_samples
+from tests.forum import template_samples as forum_question_samples
+from tests.polls import template_samples as poll_samples
 
 TEMPLATES = templates_dir()
 EMAIL_DIR = TEMPLATES / "email"
@@ -136,6 +140,10 @@ def email_samples() -> dict[str, dict[str, Any]]:
             "ticket_id": 7,
         },
         "welcome": {"preferences_url": "https://forum.example.org/preferences/tok"},
+        **forum_question_samples.email_samples(),
+        **forum_place_samples.email_samples(),
+        **forum_session_samples.email_samples(),
+        **poll_samples.email_samples(),
     }
 
 
@@ -280,6 +288,10 @@ def web_samples() -> dict[str, Callable[[], dict[str, Any]]]:
             "unanswered": [_question()],
             "unhelpful": [_question()],
         },
+        **forum_question_samples.web_samples(),
+        **forum_place_samples.web_samples(),
+        **forum_session_samples.web_samples(),
+        **poll_samples.web_samples(),
     }
 
 

@@ -7,7 +7,11 @@ import sys
 
 import typer
 
-from bot.cli import bench, core, jobs, knowledge, members, outbox
+from bot.cli import bench, core, jobs, knowledge, members, outbox, sessions
+from bot.cli import forum_places as _forum_places  # noqa: F401  (sessions feedback)
+from bot.cli import polls as polls_cli
+from bot.cli import session_notes as _session_notes  # noqa: F401  (adds recur, notes, bulletin)
+from bot.cli import session_questions as _session_questions  # noqa: F401  (questions, attendance, figures)
 from bot.errors import BotError, ConfigError
 from bot.settings import load_settings
 
@@ -22,10 +26,12 @@ core.register(app)
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(outbox.app, name="outbox")
 app.add_typer(members.app, name="members")
+app.add_typer(polls_cli.app, name="polls")
 app.add_typer(knowledge.kb, name="kb")
 app.add_typer(knowledge.tickets_app, name="tickets")
 app.command()(knowledge.ask)
 app.add_typer(bench.app, name="bench")
+app.add_typer(sessions.app, name="sessions")
 
 
 @app.callback()

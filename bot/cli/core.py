@@ -43,7 +43,7 @@ async def _store_schedules(settings: Settings) -> None:
     import jobs
 
     async with paused_scheduler(settings) as scheduler:
-        sync_schedules(scheduler, jobs.SCHEDULES)
+        sync_schedules(scheduler, jobs.SCHEDULES, settings)
 
 
 def _ensure_schema(settings: Settings) -> None:

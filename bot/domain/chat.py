@@ -31,6 +31,8 @@ class ChatMessage:
     blocks: list[dict[str, Any]] = field(default_factory=list)
     campaign: str | None = None
     thread_ts: str | None = None  # reply in a thread (to a mention, say)
+    # Replace the bot's own earlier post (chat.update) instead of posting: a poll's live counts.
+    update_ts: str | None = None
 
 
 def clip(text: str, limit: int) -> str:
@@ -64,6 +66,8 @@ def payloads(message: ChatMessage) -> list[tuple[str, bytes]]:
     parts = fit(message.blocks)
     text = clip(message.text, MAX_FALLBACK)
     thread = {"thread_ts": message.thread_ts} if message.thread_ts else {}
+    if message.update_ts:  # SlackChat sends a payload with "ts" as chat.update
+        parts, thread = parts[:1], {"ts": message.update_ts}
     return [
         (
             message.key if n == 0 else f"{message.key}#{n + 1}",

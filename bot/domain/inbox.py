@@ -12,12 +12,14 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import members as m
 from bot.domain import membership
+from bot.domain.forum import question_mail
 from bot.domain.knowledge.answers import Wording
 from bot.domain.knowledge.asking import ask
 from bot.domain.knowledge.redaction import redact
@@ -28,6 +30,7 @@ from bot.errors import InvalidInputError
 from bot.store.tables import Bounce, OutboxMessage
 
 log = logging.getLogger(__name__)
+LONDON = ZoneInfo("Europe/London")
 _REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv)\s*:\s*)+", re.IGNORECASE)
 
 
@@ -78,6 +81,7 @@ class Inbox:
     bounce_threshold: int
     knowledge: KnowledgeBase | None = None
     wording: Wording | None = None
+    zone: ZoneInfo = LONDON  # for times in replies: settings.zone
 
 
 Handler = Callable[[Inbox, IncomingMail], Awaitable[None]]
@@ -233,6 +237,7 @@ ROUTES: Sequence[Route] = (
     Route("bounce", lambda mail: bool(mail.failures), _record_bounces),
     Route("join", lambda mail: mail.command in ("join", "subscribe"), _join),
     Route("leave", lambda mail: mail.command in ("leave", "unsubscribe"), _leave),
+    Route("forum question", question_mail.matches, question_mail.handle),
     Route("question", _is_question, _question),
     Route("help", lambda mail: True, _help),
 )

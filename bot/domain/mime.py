@@ -35,6 +35,16 @@ class ListHeaders:
     unsubscribe_mailto: str | None = None
 
 
+@dataclass(frozen=True)
+class CalendarAttachment:
+    """An iCalendar invitation (RFC 6047 iMIP): shown inline as text/calendar with its method,
+    and attached as a .ics file for clients that only import files."""
+
+    content: str
+    method: str = "REQUEST"
+    filename: str = "invite.ics"
+
+
 def clean_header_text(value: str, limit: int = MAX_HEADER_TEXT) -> str:
     """Make untrusted text safe for a header: control characters (CR, LF...) become spaces.
 
@@ -122,6 +132,7 @@ def build_message(
     date: datetime,
     list_headers: ListHeaders | None = None,
     extra: Sequence[tuple[str, str]] = (),
+    calendar: CalendarAttachment | None = None,
 ) -> bytes:
     """RFC 5322 bytes of a multipart/alternative message (plain text first, as RFC 2046 asks).
 
@@ -143,17 +154,71 @@ def build_message(
             (name, _header_value(clean_header_text(value, 900)))
             for name, value in extra
         ),
-        ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
     ]
+    if calendar is None:
+        headers.append(("Content-Type", _ALTERNATIVE.format(boundary)))
+        body = _alternative(boundary, text, html)
+    else:
+        headers.append(
+            ("Content-Type", f'multipart/mixed; boundary="{_mixed(boundary)}"')
+        )
+        body = _with_calendar(boundary, text, html, calendar)
     head = "".join(f"{name}: {value}{CRLF}" for name, value in headers)
-    body = CRLF.join(
+    return (head + CRLF + body).encode("ascii")
+
+
+_ALTERNATIVE = 'multipart/alternative; boundary="{}"'
+
+
+def _mixed(boundary: str) -> str:
+    """The outer boundary: neither it nor the inner one is a prefix of the other."""
+    return "=_mixed_" + boundary.removeprefix("=_")
+
+
+def _alternative(boundary: str, text: str, html: str, *extra: str) -> str:
+    parts = [_part("plain", text), _part("html", html), *extra]
+    lines = [line for part in parts for line in (f"--{boundary}", part)]
+    return CRLF.join([*lines, f"--{boundary}--", ""])
+
+
+def _base64(content: str) -> str:
+    return binascii.b2a_base64(content.encode("utf-8"), newline=False).decode("ascii")
+
+
+def _wrapped(encoded: str) -> str:
+    return CRLF.join(encoded[i : i + 76] for i in range(0, len(encoded), 76))
+
+
+def _with_calendar(
+    boundary: str, text: str, html: str, calendar: CalendarAttachment
+) -> str:
+    """multipart/mixed: the alternative (plain, HTML, text/calendar) then the .ics file.
+
+    This is the shape calendar services send themselves: mail clients that understand iMIP
+    act on the inline text/calendar part, others offer the attached file. Base64 never
+    contains "=_", so no part can hold a boundary.
+    """
+    method = "CANCEL" if calendar.method.upper() == "CANCEL" else "REQUEST"
+    encoded = _wrapped(_base64(calendar.content))
+    filename = re.sub(r"[^A-Za-z0-9._-]", "_", calendar.filename) or "invite.ics"
+    inline = (
+        f'Content-Type: text/calendar; charset="utf-8"; method={method}{CRLF}'
+        f"Content-Transfer-Encoding: base64{CRLF}{CRLF}{encoded}"
+    )
+    attached = (
+        f'Content-Type: application/ics; name="{filename}"{CRLF}'
+        f'Content-Disposition: attachment; filename="{filename}"{CRLF}'
+        f"Content-Transfer-Encoding: base64{CRLF}{CRLF}{encoded}"
+    )
+    alternative = _alternative(boundary, text, html, inline)
+    outer = _mixed(boundary)
+    return CRLF.join(
         [
-            f"--{boundary}",
-            _part("plain", text),
-            f"--{boundary}",
-            _part("html", html),
-            f"--{boundary}--",
+            f"--{outer}",
+            f"Content-Type: {_ALTERNATIVE.format(boundary)}{CRLF}{CRLF}{alternative}",
+            f"--{outer}",
+            attached,
+            f"--{outer}--",
             "",
         ]
     )
-    return (head + CRLF + body).encode("ascii")

@@ -11,7 +11,13 @@ from typing import Any, Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain.mime import ListHeaders, address, build_message, message_id_for
+from bot.domain.mime import (
+    CalendarAttachment,
+    ListHeaders,
+    address,
+    build_message,
+    message_id_for,
+)
 from bot.outbox import queue
 from bot.rendering import Rendered
 
@@ -52,6 +58,7 @@ class Email:
     in_reply_to: str | None = (
         None  # the Message-ID of the mail this answers (same thread)
     )
+    calendar: CalendarAttachment | None = None  # an iCalendar invitation to attach
 
 
 def compose(
@@ -77,6 +84,7 @@ def compose(
         extra=[("In-Reply-To", email.in_reply_to), ("References", email.in_reply_to)]
         if email.in_reply_to
         else (),
+        calendar=email.calendar,
     )
 
 

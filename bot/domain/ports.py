@@ -25,8 +25,12 @@ class Transport(Protocol):
 
     channel: str
 
-    async def deliver(self, recipient: str, payload: bytes) -> None:
+    async def deliver(self, recipient: str, payload: bytes) -> str | None:
         """Deliver `payload` (as stored in the outbox) to `recipient`.
+
+        Returns:
+            A receipt worth keeping with the message, or None: for a Slack post, where it
+            landed ("CHANNEL/TS"), so the bot can edit its own post later.
 
         Raises:
             TemporaryDeliveryError: Worth retrying later (4xx, connection lost, time-out).

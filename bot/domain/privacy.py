@@ -9,7 +9,11 @@ from typing import Any
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.domain.forum.feedback import erase_comments
+from bot.domain.forum.invitations import member_rsvps
+from bot.domain.forum.questions import erase_member_questions, member_questions
 from bot.domain.members import ERASED, find_member, member_data
+from bot.domain.polls import member_votes
 from bot.errors import MemberNotFoundError
 from bot.store.db import scrub_deleted
 from bot.store.tables import Bounce, OutboxMessage, Ticket
@@ -62,6 +66,16 @@ async def export_member_data(session: AsyncSession, email: str) -> dict[str, Any
             {"code": b.code, "reason": b.reason, "at": b.created_at.isoformat()}
             for b in bounces
         ],
+        "forum_sessions": await member_rsvps(session, member.id)
+        if member and member.id
+        else [],
+        "forum_questions": await member_questions(session, member.id)
+        if member and member.id
+        else [],
+        # Poll votes stay on erasure (only choices, anonymous counts once the member is gone).
+        "poll_votes": await member_votes(session, member.id)
+        if member and member.id
+        else [],
         "questions_to_the_team": [
             {
                 "question": t.text,
@@ -105,6 +119,13 @@ async def erase_member(session: AsyncSession, email: str, *, now: datetime) -> E
         messages.rowcount or bounces.rowcount or tickets.rowcount
     ):
         raise MemberNotFoundError(f"Nothing is held about {email.strip()!r}.")
+    forum_questions = (
+        await erase_member_questions(session, member.id) if member and member.id else 0
+    )
+    # Feedback ratings stay for the counts, unlinked; the comments go.
+    forum_feedback = (
+        await erase_comments(session, member.id) if member and member.id else 0
+    )
     if member is not None:
         for name in (
             "email",
@@ -124,5 +145,9 @@ async def erase_member(session: AsyncSession, email: str, *, now: datetime) -> E
         members=int(member is not None),
         messages=messages.rowcount,
         bounces=bounces.rowcount,
-        extra={"tickets": tickets.rowcount},
+        extra={
+            "tickets": tickets.rowcount,
+            **({"forum_questions": forum_questions} if forum_questions else {}),
+            **({"forum_feedback": forum_feedback} if forum_feedback else {}),
+        },
     )

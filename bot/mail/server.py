@@ -62,6 +62,7 @@ class InboxHandler:
                     services.settings.bounce_threshold,
                     services.knowledge,
                     services.conversation.wording(),
+                    zone=services.settings.zone,
                 )
                 route = await handle_incoming(inbox, mail)
         except Exception:  # keep the message: the sending server will try again

@@ -8,7 +8,7 @@ in flight at the moment of death can go out twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -161,6 +161,24 @@ async def mark_sent(
                 last_error=None,
             )
         )
+
+
+async def keep_receipts(session: AsyncSession, receipts: Mapping[int, str]) -> None:
+    """Store what transports answered for sent messages (a Slack post's channel and ts)."""
+    for message_id, receipt in receipts.items():
+        await session.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id) == message_id)
+            .values(receipt=receipt[:100])
+        )
+
+
+async def receipt_for(session: AsyncSession, key: str) -> str | None:
+    """The receipt of the message queued under `key`, once it has been sent."""
+    statement = select(OutboxMessage.receipt).where(
+        col(OutboxMessage.idempotency_key) == key
+    )
+    return (await session.exec(statement)).first()
 
 
 async def mark_retry(

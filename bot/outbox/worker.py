@@ -42,6 +42,7 @@ class RetryPolicy:
 class Outcome:
     message: queue.Claimed
     error: DeliveryError | None
+    receipt: str | None = None
 
 
 def default_worker_id() -> str:
@@ -141,7 +142,7 @@ class DeliveryWorker:
                 raise TemporaryDeliveryError(
                     f"no transport for channel {message.channel!r} in this process"
                 )
-            await transport.deliver(message.recipient, message.payload)
+            receipt = await transport.deliver(message.recipient, message.payload)
         except DeliveryError as error:
             return Outcome(message, error)
         except (
@@ -152,13 +153,15 @@ class DeliveryWorker:
                 message,
                 TemporaryDeliveryError(f"unexpected {type(error).__name__}: {error}"),
             )
-        return Outcome(message, None)
+        return Outcome(message, None, receipt)
 
     async def _record(self, outcomes: list[Outcome]) -> None:
         now = self._clock.now()
         async with self._sessions() as session:
             sent = [o.message.id for o in outcomes if o.error is None]
             await queue.mark_sent(session, sent, worker=self.worker_id, now=now)
+            receipts = {o.message.id: o.receipt for o in outcomes if o.receipt}
+            await queue.keep_receipts(session, receipts)
             for outcome in outcomes:
                 if outcome.error is not None:
                     await self._record_failure(session, outcome.message, outcome.error)

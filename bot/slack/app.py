@@ -10,6 +10,10 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from bot.runtime import Services
 from bot.slack.errors import reply_with_error
 from bot.slack.listeners import actions, commands, home, messages
+from bot.slack.listeners import places as place_listeners
+from bot.slack.listeners import polls as poll_listeners
+from bot.slack.listeners import questions as question_listeners
+from bot.slack.listeners import sessions as session_listeners
 from bot.slack.people import SlackPeople
 
 log = logging.getLogger(__name__)
@@ -40,7 +44,16 @@ def build_slack_app(services: Services) -> AsyncApp:
         context["people"] = people
         await next()
 
-    for module in (commands, home, actions, messages):
+    for module in (
+        commands,
+        home,
+        actions,
+        messages,
+        poll_listeners,
+        question_listeners,
+        place_listeners,
+        session_listeners,
+    ):
         module.register(app)
     app.error(reply_with_error)
     return app

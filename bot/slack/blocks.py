@@ -47,13 +47,19 @@ HELP = (
     "`/forum leave`: stop forum messages\n"
     "`/forum sessions`: upcoming forum sessions\n"
     "`/forum ask <question>`: ask about procedures and escalation\n"
+    "`/forum question`: send a question for the next forum's open Q&A (anonymously if you like)\n"
+    "`/forum questions`: the questions sent so far; upvote the ones you want answered\n"
     "You can also send me a direct message."
 )
 ADMIN_HELP = (
     "*Admin commands* (admins and the chair only)\n"
     "`/forum admin members`: member counts\n"
     "`/forum admin find <email>`: one member's record\n"
-    "`/forum admin announce <text>`: post to the forum channel"
+    "`/forum admin announce <text>`: post to the forum channel\n"
+    "`/forum session new`, `/forum session edit <id>`, `/forum session cancel <id>`: "
+    "schedule, change or cancel a forum session\n"
+    "`/forum poll`: create a poll of members (admins and the chair)\n"
+    "`/forum attended <session id> @name @name`: mark who came to a session"
 )
 
 

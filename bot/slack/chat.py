@@ -31,25 +31,36 @@ PERMANENT = {
     "not_authed",
     "token_revoked",
     "missing_scope",
+    # chat.update of a post that was deleted or is not the bot's
+    "message_not_found",
+    "cant_update_message",
+    "edit_window_closed",
 }
 
 
 class SlackChat:
-    """See `bot.domain.ports.Transport`. The payload is chat.postMessage's JSON arguments."""
+    """See `bot.domain.ports.Transport`. The payload is chat.postMessage's JSON arguments
+    (chat.update's when it carries the `ts` of the post to edit)."""
 
     channel = "slack"
 
     def __init__(self, client: AsyncWebClient) -> None:
         self._client = client
 
-    async def deliver(self, recipient: str, payload: bytes) -> None:
+    async def deliver(self, recipient: str, payload: bytes) -> str | None:
+        """Post (or edit); the receipt is where the post landed, "CHANNEL/TS"."""
         arguments = json.loads(payload)
         try:
-            await self._client.chat_postMessage(**arguments)
+            if "ts" in arguments:  # an edit of an earlier post (ChatMessage.update_ts)
+                response = await self._client.chat_update(**arguments)
+            else:
+                response = await self._client.chat_postMessage(**arguments)
         except SlackApiError as error:
             raise classify(error) from error
         except (OSError, TimeoutError) as error:
             raise TemporaryDeliveryError(f"{type(error).__name__}: {error}") from error
+        channel, ts = response.get("channel"), response.get("ts")
+        return f"{channel}/{ts}" if channel and ts else None
 
     async def aclose(self) -> None:
         """Nothing to close: the client opens a session per call."""

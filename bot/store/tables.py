@@ -67,6 +67,7 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=1000)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    receipt: str | None = Field(default=None, max_length=100)  # see Transport.deliver
 
 
 class Bounce(SQLModel, table=True):

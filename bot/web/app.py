@@ -15,7 +15,20 @@ from bot.host import run_background
 from bot.runtime import open_services
 from bot.settings import Settings
 from bot.slack.hosting import run_slack
-from bot.web.routes import admin, ask, health, home, mail, membership, slack
+from bot.web.routes import (
+    admin,
+    admin_polls,
+    ask,
+    health,
+    home,
+    mail,
+    membership,
+    places,
+    session_questions,
+    sessions_admin,
+    slack,
+    votes,
+)
 
 
 def create_app(
@@ -50,7 +63,20 @@ def create_app(
     app.state.background = None
     app.state.slack = None
     app.state.slack_mode = "off"
-    for module in (health, home, mail, membership, admin, ask, slack):
+    for module in (
+        health,
+        home,
+        mail,
+        membership,
+        admin,
+        ask,
+        places,
+        session_questions,
+        votes,
+        admin_polls,
+        sessions_admin,
+        slack,
+    ):
         app.include_router(module.router)
     app.add_middleware(
         SessionMiddleware,

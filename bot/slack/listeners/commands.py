@@ -8,7 +8,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.slack import blocks, flows
-from bot.slack.listeners import SlackCall, guarded
+from bot.slack.listeners import SlackCall, guarded, questions, sessions
+from bot.slack.listeners.polls import open_create as _poll
 from bot.slack.people import SlackPerson
 
 Handler = Callable[[SlackCall, SlackPerson, str], Awaitable[None]]
@@ -55,14 +56,6 @@ async def _leave(call: SlackCall, person: SlackPerson, _rest: str) -> None:
     await _say(call, await flows.leave(call.services, person))
 
 
-async def _sessions(call: SlackCall, _person: SlackPerson, _rest: str) -> None:
-    await _say(
-        call,
-        "Forum sessions are not managed in forumbot yet, so I have none to list. "
-        "The forum meets online every quarter; invitations come by email.",
-    )
-
-
 async def _ask(call: SlackCall, _person: SlackPerson, rest: str) -> None:
     if not rest:
         await _say(
@@ -96,7 +89,12 @@ SUBCOMMANDS: dict[str, Handler] = {
     "prefs": _prefs,
     "preferences": _prefs,
     "leave": _leave,
-    "sessions": _sessions,
+    "sessions": sessions.sessions_command,
+    "session": sessions.session_command,
     "ask": _ask,
     "admin": _admin,
+    "poll": _poll,
+    "question": questions.question_command,
+    "questions": questions.questions_command,
+    "attended": questions.attended_command,
 }
