@@ -80,9 +80,14 @@ def member_status(member: Member | None) -> str:
 
 
 def home_view(
-    member: Member | None, *, is_admin: bool, counts: dict[str, int] | None = None
+    member: Member | None,
+    *,
+    is_admin: bool,
+    counts: dict[str, int] | None = None,
+    forum: list[Block] | None = None,
 ) -> Block:
-    """The App Home tab: membership with its actions, how to ask, and the admin corner."""
+    """The App Home tab: membership with its actions, how to ask, the forum's sessions and
+    polls (`forum`, from bot.slack.home), and the admin corner."""
     actions = (
         [
             button("Preferences", "open_prefs"),
@@ -99,6 +104,7 @@ def home_view(
         text(
             "*Questions about procedures or escalation?* Send me a direct message or use `/forum ask`."
         ),
+        *(forum or []),
     ]
     if is_admin:
         summary = ", ".join(

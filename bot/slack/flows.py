@@ -13,7 +13,7 @@ from bot.domain.conversation import Reply, reply_to
 from bot.domain.knowledge import asking, tickets
 from bot.errors import InvalidInputError, UserFacingError
 from bot.runtime import Services
-from bot.slack import blocks
+from bot.slack import blocks, home
 from bot.slack.people import SlackPerson
 from bot.store.tables import Member
 
@@ -124,15 +124,7 @@ async def leave(services: Services, person: SlackPerson) -> str:
 async def publish_home(
     client: AsyncWebClient, services: Services, person: SlackPerson
 ) -> None:
-    member = await find_member(services, person)
-    counts = None
-    if person.is_admin:
-        async with services.sessions() as session:
-            counts = (await m.count_members(session))["status"]
-    await client.views_publish(
-        user_id=person.user_id,
-        view=blocks.home_view(member, is_admin=person.is_admin, counts=counts),
-    )
+    await home.publish(client, services, person, await find_member(services, person))
 
 
 async def admin_members(services: Services, person: SlackPerson) -> str:

@@ -145,7 +145,12 @@ class SlackBot:
         return await self.post(body, "application/x-www-form-urlencoded")
 
     async def action(
-        self, user: User, action_id: str, *, block_id: str = "membership"
+        self,
+        user: User,
+        action_id: str,
+        *,
+        block_id: str = "membership",
+        value: str | None = None,
     ) -> httpx.Response:
         """A click on an App Home button (no response URL: the home tab has none)."""
         n = next(self._n)
@@ -165,7 +170,7 @@ class SlackBot:
                         "type": "button",
                         "action_id": action_id,
                         "block_id": block_id,
-                        "value": action_id,
+                        "value": value or action_id,
                         "action_ts": f"{time.time():.6f}",
                     }
                 ],

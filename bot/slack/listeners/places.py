@@ -16,6 +16,7 @@ from bot.domain.forum.sessions import get_session
 from bot.domain.members import ACTIVE
 from bot.errors import UserFacingError
 from bot.slack import flows
+from bot.slack.home import in_home
 from bot.slack.listeners import SlackCall, guarded
 from bot.store.tables import Member
 
@@ -46,7 +47,8 @@ async def rsvp(call: SlackCall) -> None:
     session_id, yes = parse_value(
         str((call.body.get("actions") or [{}])[0].get("value", ""))
     )
-    found = await flows.find_member(services, await call.person())
+    person = await call.person()
+    found = await flows.find_member(services, person)
     if found is None or found.status != ACTIVE:
         raise UserFacingError(NOT_A_MEMBER)
     post = ForumPost.of(services.mailroom, services.settings)
@@ -65,6 +67,11 @@ async def rsvp(call: SlackCall) -> None:
         row = await get_session(session, session_id)
         facts = post.facts(row, member)
         await session.commit()
+    if in_home(
+        call.body
+    ):  # the tab shows the new reply; there is nothing to respond to
+        await flows.publish_home(call.client, services, person)
+        return
     text = f"{reply.saying} *{mrkdwn(row.title)}*, {facts['when']}."
     if reply.status == places.ATTENDING and facts["join_url"]:
         text += (

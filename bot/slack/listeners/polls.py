@@ -15,6 +15,7 @@ from bot.domain import polls
 from bot.domain.members import ACTIVE
 from bot.errors import InvalidInputError, UserFacingError
 from bot.slack import blocks, flows, poll_blocks
+from bot.slack.home import in_home
 from bot.slack.listeners import SlackCall, guarded
 from bot.slack.people import SlackPerson
 from bot.store.tables import Poll
@@ -86,7 +87,8 @@ async def vote(call: SlackCall) -> None:
     parsed = poll_blocks.parse_vote(str(action.get("value", "")))
     if parsed is None:
         raise UserFacingError("That button no longer works.")
-    member = await flows.find_member(call.services, await call.person())
+    person = await call.person()
+    member = await flows.find_member(call.services, person)
     if member is None or member.status != ACTIVE:
         raise UserFacingError(NOT_A_MEMBER)
     poll_id, index = parsed
@@ -96,6 +98,8 @@ async def vote(call: SlackCall) -> None:
         chosen = await polls.toggle_choice(
             session, poll_id, member, index, channel="slack", now=services.clock.now()
         )
+        if in_home(call.body):
+            return await _redraw_home(call, person)
         await polls.remember_slack_message(session, poll_id, channel=channel, ts=ts)
         poll = await polls.get_poll(session, poll_id)
         results = await polls.poll_results(session, poll)
@@ -110,6 +114,11 @@ async def vote(call: SlackCall) -> None:
         response_type="ephemeral",
         replace_original=False,
     )
+
+
+async def _redraw_home(call: SlackCall, person: SlackPerson) -> None:
+    """A vote from the App Home tab (committed already): the tab redraws itself."""
+    await flows.publish_home(call.client, call.services, person)
 
 
 def _confirmation(poll: Poll, chosen: list[int], zone: ZoneInfo) -> str:
