@@ -83,6 +83,33 @@ class Inbox:
     wording: Wording | None = None
     zone: ZoneInfo = LONDON  # for times in replies: settings.zone
 
+    async def reply(
+        self,
+        mail: IncomingMail,
+        *,
+        key: str,
+        template: str,
+        context: dict[str, object],
+        to_name: str = "",
+    ) -> None:
+        """Answer `mail` in its own thread, through the outbox; commits."""
+        email = Email(
+            key=key,
+            to_name=to_name,
+            to_address=mail.sender,
+            template=template,
+            context=context,
+            in_reply_to=mail.message_id or None,
+        )
+        await queue_emails(
+            self.session,
+            [email],
+            sender=self.room.sender,
+            renderer=self.room.renderer,
+            now=self.now,
+        )
+        await self.session.commit()
+
 
 Handler = Callable[[Inbox, IncomingMail], Awaitable[None]]
 
@@ -209,28 +236,15 @@ async def _question(inbox: Inbox, mail: IncomingMail) -> None:
     ]
     # The reply repeats the subject, and the outbox keeps the reply: redact it as the question is.
     subject = redact(_REPLY_PREFIX.sub("", mail.subject).strip()).text
-    context = {
+    context: dict[str, object] = {
         "subject": subject or "your question",
         "answer_text": asked.answer.text,
         "sources": sources if asked.answer.kind != "handoff" else [],
         "answer_url": f"{inbox.room.links.base_url}/answers/{token}",
     }
-    email = Email(
-        key=f"answer:{asked.question_id}",
-        to_name="",
-        to_address=mail.sender,
-        template="answer",
-        context=context,
-        in_reply_to=mail.message_id or None,
+    await inbox.reply(
+        mail, key=f"answer:{asked.question_id}", template="answer", context=context
     )
-    await queue_emails(
-        inbox.session,
-        [email],
-        sender=inbox.room.sender,
-        renderer=inbox.room.renderer,
-        now=inbox.now,
-    )
-    await inbox.session.commit()
 
 
 ROUTES: Sequence[Route] = (

@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain.forum.feedback import erase_comments
+from bot.domain.forum.feedback import erase_comments, member_feedback
 from bot.domain.forum.invitations import member_rsvps
 from bot.domain.forum.questions import erase_member_questions, member_questions
 from bot.domain.members import ERASED, find_member, member_data
@@ -27,6 +27,22 @@ class Erased:
     messages: int
     bounces: int
     extra: dict[str, int] = field(default_factory=dict)
+
+
+async def _forum_data(session: AsyncSession, member_id: int | None) -> dict[str, Any]:
+    """The member's part in the forum: places, questions, feedback and poll votes (which
+    stay on erasure: only choices, anonymous counts once the member is gone)."""
+    if member_id is None:
+        return {part: [] for part in FORUM_PARTS}
+    return {
+        "forum_sessions": await member_rsvps(session, member_id),
+        "forum_questions": await member_questions(session, member_id),
+        "session_feedback": await member_feedback(session, member_id),
+        "poll_votes": await member_votes(session, member_id),
+    }
+
+
+FORUM_PARTS = ("forum_sessions", "forum_questions", "session_feedback", "poll_votes")
 
 
 async def export_member_data(session: AsyncSession, email: str) -> dict[str, Any]:
@@ -66,16 +82,7 @@ async def export_member_data(session: AsyncSession, email: str) -> dict[str, Any
             {"code": b.code, "reason": b.reason, "at": b.created_at.isoformat()}
             for b in bounces
         ],
-        "forum_sessions": await member_rsvps(session, member.id)
-        if member and member.id
-        else [],
-        "forum_questions": await member_questions(session, member.id)
-        if member and member.id
-        else [],
-        # Poll votes stay on erasure (only choices, anonymous counts once the member is gone).
-        "poll_votes": await member_votes(session, member.id)
-        if member and member.id
-        else [],
+        **await _forum_data(session, member.id if member else None),
         "questions_to_the_team": [
             {
                 "question": t.text,

@@ -4,40 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.blockkit import Block, button, escape, input_block, plain, text
 from bot.domain.chat import clip
 from bot.domain.conversation import Reply
 from bot.domain.members import ACTIVE, Choices, Profile
 from bot.store.tables import Member
 
-Block = dict[str, Any]
+# The Block Kit primitives live in the domain (which builds chat messages too); the Slack
+# channel's modules take them from here with the views below.
+__all__ = ["Block", "button", "escape", "input_block", "plain", "text"]
 MAX_OPTIONS = 100  # static and multi-static selects
-
-
-def text(markdown: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(markdown, 3000)}}
-
-
-def plain(value: str, limit: int = 75) -> dict[str, Any]:
-    return {"type": "plain_text", "text": clip(value, limit), "emoji": True}
-
-
-def button(
-    label: str, action_id: str, value: str = "", style: str | None = None
-) -> Block:
-    element: Block = {
-        "type": "button",
-        "text": plain(label),
-        "action_id": action_id,
-        "value": value or action_id,
-    }
-    if style:
-        element["style"] = style
-    return element
-
-
-def escape(value: str) -> str:
-    """Slack mrkdwn treats &, < and > as control characters; typed text must not."""
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 HELP = (
@@ -128,18 +104,6 @@ def _options(values: tuple[str, ...] | list[str]) -> list[Block]:
     ]
 
 
-def _input(
-    block_id: str, label: str, element: Block, *, optional: bool = False
-) -> Block:
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": plain(label, 2000),
-        "element": element,
-        "optional": optional,
-    }
-
-
 def _select(
     action_id: str,
     values: tuple[str, ...],
@@ -167,7 +131,7 @@ def _select(
 def profile_blocks(profile: Profile, choices: Choices) -> list[Block]:
     """Inputs shared by the join and preferences modals, pre-filled from `profile`."""
     blocks = [
-        _input(
+        input_block(
             "name",
             "Your name",
             {
@@ -177,7 +141,7 @@ def profile_blocks(profile: Profile, choices: Choices) -> list[Block]:
                 "max_length": 100,
             },
         ),
-        _input(
+        input_block(
             "role",
             "Role or job title",
             {
@@ -192,7 +156,7 @@ def profile_blocks(profile: Profile, choices: Choices) -> list[Block]:
     if choices.organisations:
         blocks.insert(
             1,
-            _input(
+            input_block(
                 "organisation",
                 "Organisation",
                 _select("value", choices.organisations, profile.organisation),
@@ -201,7 +165,7 @@ def profile_blocks(profile: Profile, choices: Choices) -> list[Block]:
         )
     if choices.sectors:
         blocks.append(
-            _input(
+            input_block(
                 "sector",
                 "Sector",
                 _select("value", choices.sectors, profile.sector),
@@ -213,7 +177,9 @@ def profile_blocks(profile: Profile, choices: Choices) -> list[Block]:
             "value", choices.topics, None, multi=True, picked=list(profile.topics)
         )
         blocks.append(
-            _input("topics", "Topics you want to hear about", topics, optional=True)
+            input_block(
+                "topics", "Topics you want to hear about", topics, optional=True
+            )
         )
     channel_options = [
         {"text": plain("Email"), "value": "email"},
@@ -227,7 +193,9 @@ def profile_blocks(profile: Profile, choices: Choices) -> list[Block]:
     chosen = [o for o in channel_options if o["value"] in profile.channels]
     if chosen:
         channels["initial_options"] = chosen
-    blocks.append(_input("channels", "How we contact you", channels, optional=True))
+    blocks.append(
+        input_block("channels", "How we contact you", channels, optional=True)
+    )
     return blocks
 
 
@@ -250,7 +218,7 @@ def join_modal(profile: Profile, choices: Choices, email: str) -> Block:
                 escape(choices.consent_wording)
                 or "We keep your details to send you forum messages."
             ),
-            _input("consent", "Your agreement", consent),
+            input_block("consent", "Your agreement", consent),
         ],
     }
 
@@ -279,7 +247,7 @@ def announce_modal() -> Block:
         "title": plain("Announcement", 24),
         "submit": plain("Post", 24),
         "close": plain("Cancel", 24),
-        "blocks": [_input("text", "What to post in the forum channel", body)],
+        "blocks": [input_block("text", "What to post in the forum channel", body)],
     }
 
 

@@ -9,24 +9,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.polls import PollDraft, Results, local_text, split_options
-from bot.slack.blocks import Block, button, escape, plain, text
+from bot.slack.blocks import Block, button, escape, input_block, plain, text
 from bot.store.tables import Poll
 
 VOTE = "poll_vote"  # the agreed action id; value "POLL_ID:OPTION_INDEX"
 CREATE = "poll_create"  # the modal's callback id
 BAR = 10  # characters in a text bar
-
-
-def _input(
-    block_id: str, label: str, element: Block, *, optional: bool = False
-) -> Block:
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": plain(label, 2000),
-        "element": element,
-        "optional": optional,
-    }
 
 
 def bar(percent: float) -> str:
@@ -133,11 +121,11 @@ def create_modal(today: date) -> Block:
         "submit": plain("Create and post", 24),
         "close": plain("Cancel", 24),
         "blocks": [
-            _input("question", "Question", question),
-            _input("options", "Options, one per line", options),
-            _input("settings", "Settings", settings, optional=True),
-            _input("closes_date", "Closing date", day),
-            _input("closes_time", "Closing time", hour),
+            input_block("question", "Question", question),
+            input_block("options", "Options, one per line", options),
+            input_block("settings", "Settings", settings, optional=True),
+            input_block("closes_date", "Closing date", day),
+            input_block("closes_time", "Closing time", hour),
         ],
     }
 

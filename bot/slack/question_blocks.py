@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.forum.questions import ANSWERED, MAX_LENGTH, Ranked
 from bot.domain.forum.times import describe_when
-from bot.slack.blocks import Block, button, escape, plain, text
+from bot.slack.blocks import Block, button, escape, input_block, plain, text
 from bot.store.tables import ForumSession
 
 OPEN_ACTION = "session_question_open"
@@ -39,7 +39,7 @@ def question_modal(
             "options": options,
             "initial_option": options[0],
         }
-        blocks.append(_input("session", "Which session", select))
+        blocks.append(input_block("session", "Which session", select))
     else:
         blocks.append(
             text(
@@ -53,7 +53,7 @@ def question_modal(
         "multiline": True,
         "max_length": MAX_LENGTH,
     }
-    blocks.append(_input("question", "Your question for the open Q&A", box))
+    blocks.append(input_block("question", "Your question for the open Q&A", box))
     anonymous = {
         "type": "checkboxes",
         "action_id": "value",
@@ -66,7 +66,9 @@ def question_modal(
             }
         ],
     }
-    blocks.append({**_input("anonymous", "Anonymity", anonymous), "optional": True})
+    blocks.append(
+        {**input_block("anonymous", "Anonymity", anonymous), "optional": True}
+    )
     blocks.append(
         text("_Please do not include details that could identify a child or family._")
     )
@@ -78,15 +80,6 @@ def question_modal(
         "submit": plain("Send", 24),
         "close": plain("Cancel", 24),
         "blocks": blocks,
-    }
-
-
-def _input(block_id: str, label: str, element: Block) -> Block:
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": plain(label, 2000),
-        "element": element,
     }
 
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.forum.sessions import ForumRules, SessionDetails
 from bot.domain.forum.times import describe_when
-from bot.slack.blocks import Block, escape, plain
+from bot.slack.blocks import Block, escape, input_block, plain
 from bot.store.tables import ForumSession
 
 EDIT = "session_edit"  # callback_id of the new/edit modal; private_metadata is the id or ""
@@ -38,14 +38,9 @@ FIELD_BLOCKS = {
 def _input(
     block_id: str, label: str, element: Block, *, optional: bool = False
 ) -> Block:
+    """An input whose element's action id is "value" (how the submission is read back)."""
     element = {"action_id": "value", **element}
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": plain(label, 2000),
-        "element": element,
-        "optional": optional,
-    }
+    return input_block(block_id, label, element, optional=optional)
 
 
 def _text(initial: str | None, *, multiline: bool = False, limit: int = 200) -> Block:

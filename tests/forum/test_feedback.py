@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from sqlmodel import col, select
 
 from bot.domain.forum import feedback
-from bot.domain.privacy import erase_member
+from bot.domain.privacy import erase_member, export_member_data
 from bot.errors import InvalidInputError, UserFacingError
 from bot.runtime import Services
 from bot.store.tables import ForumSession, Member, Rsvp, SessionFeedback
@@ -161,6 +161,11 @@ async def test_one_answer_per_member_changeable_and_the_summary(
     assert summary.ratings == {1: 0, 2: 0, 3: 0, 4: 1, 5: 1}
     assert sorted(summary.comments) == ["Great", "Useful"]
 
+    async with services.sessions() as session:
+        exported = await export_member_data(session, ann.email or "")
+    assert [(f["rating"], f["comment"]) for f in exported["session_feedback"]] == [
+        (4, "Useful")
+    ]
     async with services.sessions() as session:
         erased = await erase_member(session, ann.email or "", now=clock.now())
     assert erased.extra["forum_feedback"] == 1

@@ -7,38 +7,19 @@ Buttons follow the shared contract: `session_rsvp` with "ID:yes"/"ID:no" and
 
 from __future__ import annotations
 
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.chat import clip
+from bot.domain.blockkit import Block, button, escape
 from bot.domain.forum.sessions import CANCELLED
 from bot.domain.forum.times import describe_when
 from bot.store.tables import ForumSession
 
-Block = dict[str, Any]
 HEADINGS = {
     "invitation": "You are invited",
     "update": "Changed",
     "cancelled": "Cancelled",
     "listing": "",
 }
-
-
-def escape(value: str) -> str:
-    """Slack mrkdwn treats &, < and > as control characters; typed text must not."""
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _button(label: str, action_id: str, value: str, style: str | None = None) -> Block:
-    element: Block = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": clip(label, 75), "emoji": True},
-        "action_id": action_id,
-        "value": value,
-    }
-    if style:
-        element["style"] = style
-    return element
 
 
 def summary(row: ForumSession, zone: ZoneInfo) -> str:
@@ -62,9 +43,9 @@ def rsvp_actions(session_id: int) -> Block:
         "type": "actions",
         "block_id": f"session_{session_id}",
         "elements": [
-            _button("I will attend", "session_rsvp", f"{session_id}:yes", "primary"),
-            _button("I cannot attend", "session_rsvp", f"{session_id}:no"),
-            _button("Ask a question", "session_question_open", str(session_id)),
+            button("I will attend", "session_rsvp", f"{session_id}:yes", "primary"),
+            button("I cannot attend", "session_rsvp", f"{session_id}:no"),
+            button("Ask a question", "session_question_open", str(session_id)),
         ],
     }
 

@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain.forum.notices import ForumPost, mrkdwn, tell
+from bot.domain.blockkit import escape as mrkdwn
+from bot.domain.forum.notices import ForumPost, tell
 from bot.domain.forum.places import ATTENDING, locked_session
 from bot.domain.forum.sessions import get_session
 from bot.domain.members import ACTIVE
@@ -190,14 +191,32 @@ async def summary(session: AsyncSession, forum_session_id: int) -> Summary:
     )
 
 
+async def _theirs(session: AsyncSession, member_id: int) -> list[SessionFeedback]:
+    statement = select(SessionFeedback).where(
+        col(SessionFeedback.member_id) == member_id
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def member_feedback(
+    session: AsyncSession, member_id: int
+) -> list[dict[str, object]]:
+    """The member's feedback on sessions, for their data export."""
+    return [
+        {
+            "session_id": f.session_id,
+            "rating": f.rating,
+            "comment": f.comment,
+            "at": f.created_at.isoformat(),
+        }
+        for f in await _theirs(session, member_id)
+    ]
+
+
 async def erase_comments(session: AsyncSession, member_id: int) -> int:
     """On erasure: the member's comments go, and their answers are no longer theirs; the
     ratings stay for the counts. The caller commits. Returns how many answers were theirs."""
-    answers = (
-        await session.exec(
-            select(SessionFeedback).where(col(SessionFeedback.member_id) == member_id)
-        )
-    ).all()
+    answers = await _theirs(session, member_id)
     for answer in answers:
         answer.member_id, answer.comment = None, None
         session.add(answer)

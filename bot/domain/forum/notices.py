@@ -51,11 +51,6 @@ class ForumPost:
         }
 
 
-def mrkdwn(value: str) -> str:
-    """Slack mrkdwn treats &, < and > as control characters; a session title must not."""
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 async def tell(
     session: AsyncSession,
     post: ForumPost,

@@ -17,7 +17,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain.forum.notices import ForumPost, mrkdwn, tell
+from bot.domain.blockkit import escape as mrkdwn
+from bot.domain.forum.notices import ForumPost, tell
 from bot.domain.members import ACTIVE
 from bot.errors import InvalidInputError, NotFoundError, UserFacingError
 from bot.store.tables import ForumSession, Member, Rsvp

@@ -15,7 +15,6 @@ from bot.domain import members as m
 from bot.domain.forum import questions
 from bot.domain.forum.times import describe_when
 from bot.domain.links import fingerprint
-from bot.domain.outgoing import Email, queue_emails
 from bot.errors import UserFacingError
 
 if TYPE_CHECKING:
@@ -93,19 +92,6 @@ async def handle(inbox: Inbox, mail: IncomingMail) -> None:
 async def _acknowledge(
     inbox: Inbox, mail: IncomingMail, key: str, name: str, context: dict[str, object]
 ) -> None:
-    email = Email(
-        key=key,
-        to_name=name,
-        to_address=mail.sender,
-        template="forum_question",
-        context=context,
-        in_reply_to=mail.message_id or None,
+    await inbox.reply(
+        mail, key=key, template="forum_question", context=context, to_name=name
     )
-    await queue_emails(
-        inbox.session,
-        [email],
-        sender=inbox.room.sender,
-        renderer=inbox.room.renderer,
-        now=inbox.now,
-    )
-    await inbox.session.commit()

@@ -23,7 +23,8 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain.forum.notices import ForumPost, mrkdwn, tell
+from bot.domain.blockkit import escape as mrkdwn
+from bot.domain.forum.notices import ForumPost, tell
 from bot.domain.forum.places import ATTENDING
 from bot.domain.members import ACTIVE
 from bot.store.tables import ForumSession, Member, OutboxMessage, Rsvp

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.domain.blockkit import escape as mrkdwn
 from bot.domain.forum import places
-from bot.domain.forum.notices import ForumPost, mrkdwn
+from bot.domain.forum.notices import ForumPost
 from bot.domain.forum.sessions import get_session
 from bot.domain.members import ACTIVE
 from bot.errors import UserFacingError
