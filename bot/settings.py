@@ -156,6 +156,13 @@ class Settings(BaseSettings):
     forum_reminder_check_minutes: int = Field(default=5, ge=1, le=60)
     forum_feedback_delay_minutes: int = Field(default=60, ge=0)
 
+    # --- briefings, feeds and the newsletter
+    briefings_dir: Path = Path("config/briefings")
+    feeds_poll_minutes: int = Field(default=60, ge=5, le=1440)
+    feeds_timeout_seconds: float = Field(default=20.0, gt=0, le=120)
+    newsletter_schedule: str = "0 9 1 * *"  # crontab, local time: 09:00 on the 1st
+    click_tracking: bool = False
+
     # --- the outbox and its delivery worker
     delivery_batch_size: int = Field(default=100, ge=1, le=1000)
     delivery_lease_seconds: float = Field(default=120.0, gt=0)

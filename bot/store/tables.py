@@ -360,3 +360,124 @@ class PollVote(SQLModel, table=True):
     choices: list[int] = Field(default_factory=list, sa_type=JSON)
     channel: str | None = Field(default=None, max_length=20)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# --- learning briefings, feeds and the newsletter
+
+BRIEFING_KINDS = ("learning_lessons", "audit", "bulletin", "practice_update")
+BRIEFING_STATUSES = ("draft", "approved", "published", "withdrawn")
+
+
+class Briefing(SQLModel, table=True):
+    """A learning briefing in the partnership's house style, authored as Markdown.
+
+    `source_path` and `digest` are set for briefings read from the content folder, so a
+    re-import skips unchanged files; web-authored ones have neither. Publishing happens
+    once: `published_at` is set in the same transaction that queues the messages.
+    """
+
+    __tablename__ = "briefings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(sa_column=Column(String(200), unique=True, nullable=False))
+    kind: str = Field(max_length=30, index=True)
+    title: str = Field(max_length=300)
+    summary: str = Field(default="", sa_type=Text)
+    body: str = Field(default="", sa_type=Text)  # Markdown
+    report_url: str | None = Field(default=None, max_length=1000)
+    webinar_url: str | None = Field(default=None, max_length=1000)
+    topics: list[str] = Field(default_factory=list, sa_type=JSON)
+    source_path: str | None = Field(default=None, max_length=1000, unique=True)
+    digest: str | None = Field(default=None, max_length=64)
+    status: str = Field(default="draft", max_length=20, index=True)
+    created_by: str | None = Field(default=None, max_length=320)
+    approved_by: str | None = Field(default=None, max_length=320)
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Feed(SQLModel, table=True):
+    """An RSS or Atom feed the bot follows, with the validators for conditional requests."""
+
+    __tablename__ = "feeds"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    url: str = Field(sa_column=Column(String(1000), unique=True, nullable=False))
+    active: bool = True
+    etag: str | None = Field(default=None, max_length=500)
+    last_modified: str | None = Field(default=None, max_length=100)
+    last_polled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class FeedItem(SQLModel, table=True):
+    """One entry of a feed, stored once (by its id, else its link). `chosen` marks it for
+    the next newsletter; `newsletter_id` records the issue that carried it."""
+
+    __tablename__ = "feed_items"
+    __table_args__ = (
+        UniqueConstraint("feed_id", "guid", name="uq_feed_items_feed_guid"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    feed_id: int = Field(foreign_key="feeds.id", index=True, ondelete="CASCADE")
+    guid: str = Field(max_length=1000)
+    title: str = Field(max_length=500)
+    link: str | None = Field(default=None, max_length=1000)
+    summary: str = Field(default="", sa_type=Text)  # plain text, tags stripped
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    fetched_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    chosen: bool = False
+    newsletter_id: int | None = Field(default=None, index=True)
+
+
+NEWSLETTER_STATUSES = ("draft", "scheduled", "sending", "sent")
+
+
+class Newsletter(SQLModel, table=True):
+    """One issue of the newsletter. Its content is fixed when sending starts (`content`,
+    the composed digest as JSON), so a resumed send gives everyone the same issue; each
+    member's copy is keyed `{campaign}:member:{id}` in the outbox, so none goes twice."""
+
+    __tablename__ = "newsletters"
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign: str = Field(sa_column=Column(String(200), unique=True, nullable=False))
+    title: str = Field(max_length=300)
+    chair_note: str | None = Field(default=None, sa_type=Text)
+    period_start: datetime = Field(sa_type=UTCDateTime)
+    period_end: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(default="draft", max_length=20, index=True)
+    content: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    scheduled_for: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    recipients: int = 0
+
+
+class Unsubscribe(SQLModel, table=True):
+    """Which campaign's email a member unsubscribed from, for the campaign report. Holds no
+    member id: the count is what the report needs."""
+
+    __tablename__ = "unsubscribes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign: str = Field(max_length=200, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Click(SQLModel, table=True):
+    """A click on a tracked link (only when click tracking is switched on). Counts per
+    campaign and link; no member id, address or IP is kept."""
+
+    __tablename__ = "clicks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign: str = Field(max_length=200, index=True)
+    url: str = Field(max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
