@@ -163,6 +163,11 @@ class Settings(BaseSettings):
     newsletter_schedule: str = "0 9 1 * *"  # crontab, local time: 09:00 on the 1st
     click_tracking: bool = False
 
+    # --- training and surveys
+    surveys_dir: Path = Path("config/surveys")
+    evaluation_delay_minutes: int = Field(default=120, ge=0)
+    evaluation_reminder_days: list[int] = [3]
+
     # --- the outbox and its delivery worker
     delivery_batch_size: int = Field(default=100, ge=1, le=1000)
     delivery_lease_seconds: float = Field(default=120.0, gt=0)

@@ -481,3 +481,122 @@ class Click(SQLModel, table=True):
     campaign: str = Field(max_length=200, index=True)
     url: str = Field(max_length=1000)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# --- training and surveys
+
+
+class Course(SQLModel, table=True):
+    """A multi-agency training course; its runs are `TrainingEvent`s."""
+
+    __tablename__ = "courses"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(sa_column=Column(String(300), unique=True, nullable=False))
+    description: str = Field(default="", sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TrainingEvent(SQLModel, table=True):
+    """One run of a course: when, who trains, places offered. `ref` is the booking
+    system's id for the event, so a re-imported CSV updates instead of duplicating."""
+
+    __tablename__ = "training_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    course_id: int = Field(foreign_key="courses.id", index=True, ondelete="CASCADE")
+    ref: str | None = Field(default=None, max_length=100, unique=True)
+    starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+    trainer: str | None = Field(default=None, max_length=200)
+    places: int = 0
+    location: str | None = Field(default=None, max_length=300)
+    status: str = Field(default="scheduled", max_length=20)
+    evaluation_survey_id: int | None = Field(default=None, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Booking(SQLModel, table=True):
+    """A delegate's place on an event. Delegates need not be forum members: `member_id` is
+    set when the address belongs to one. `attended` is None until attendance is known."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        UniqueConstraint("event_id", "email", name="uq_bookings_event_email"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(
+        foreign_key="training_events.id", index=True, ondelete="CASCADE"
+    )
+    email: str = Field(max_length=254, index=True)
+    name: str | None = Field(default=None, max_length=100)
+    organisation: str | None = Field(default=None, max_length=150)
+    member_id: int | None = Field(
+        default=None, foreign_key="members.id", ondelete="SET NULL"
+    )
+    status: str = Field(default="booked", max_length=20)  # booked, cancelled
+    attended: bool | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+SURVEY_STATUSES = ("draft", "open", "closed")
+
+
+class Survey(SQLModel, table=True):
+    """A survey or a course evaluation. `definition` holds the questions (validated on
+    import: see bot.domain.surveys); `audience` says who is asked."""
+
+    __tablename__ = "surveys"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(sa_column=Column(String(200), unique=True, nullable=False))
+    title: str = Field(max_length=300)
+    description: str = Field(default="", sa_type=Text)
+    kind: str = Field(default="survey", max_length=20)  # survey, evaluation
+    anonymous: bool = True
+    definition: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    audience: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    status: str = Field(default="draft", max_length=20, index=True)
+    opens_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reminder_days: list[int] = Field(default_factory=list, sa_type=JSON)
+    event_id: int | None = Field(default=None, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SurveyInvitation(SQLModel, table=True):
+    """Who was asked, and only whether they have answered (for reminders).
+
+    `respondent` is "member:ID" or "booking:ID". For an anonymous survey nothing links this
+    mark to the answers: no time is kept (`answered_at` stays NULL), and responses carry no
+    respondent, no time and a random id.
+    """
+
+    __tablename__ = "survey_invitations"
+    __table_args__ = (
+        UniqueConstraint(
+            "survey_id", "respondent", name="uq_survey_invitations_respondent"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="surveys.id", index=True, ondelete="CASCADE")
+    respondent: str = Field(max_length=50)
+    invited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    answered: bool = False
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SurveyResponse(SQLModel, table=True):
+    """One set of answers. For anonymous surveys `respondent` and `submitted_at` are NULL
+    and `id` is random, so neither order nor time can tie it to an invitation."""
+
+    __tablename__ = "survey_responses"
+
+    id: str = Field(primary_key=True, max_length=32)  # uuid4().hex
+    survey_id: int = Field(foreign_key="surveys.id", index=True, ondelete="CASCADE")
+    respondent: str | None = Field(default=None, max_length=50, index=True)
+    answers: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
