@@ -15,18 +15,22 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.clock import SystemClock
 from bot.domain.conversation import Conversation
+from bot.domain.feeds.fetching import FeedFetcher
 from bot.domain.knowledge.store import KnowledgeBase
 from bot.domain.knowledge.terms import Terms
 from bot.domain.links import Links
 from bot.domain.members import Choices
 from bot.domain.membership import Mailroom
 from bot.domain.outgoing import Sender
+from bot.domain.polls import Draw
 from bot.domain.ports import Clock, Transport
+from bot.feeds_http import HttpFeedFetcher
 from bot.mail.mailer import SmtpMailer, SmtpOptions
 from bot.outbox.worker import DeliveryWorker, RetryPolicy
 from bot.rendering import Renderer
 from bot.settings import Settings
 from bot.slack.chat import SlackChat
+from bot.slack.poll_blocks import drawer
 from bot.store.db import make_engine, make_sessions
 
 log = logging.getLogger(__name__)
@@ -47,7 +51,15 @@ class Services:
     mailroom: Mailroom
     conversation: Conversation
     knowledge: KnowledgeBase
+    feeds: FeedFetcher
     slack: AsyncWebClient | None = None
+
+    @property
+    def poll_draw(self) -> Draw:
+        """How a poll's Slack post is drawn (the Slack adapter's Block Kit, in the
+        partnership's zone). Built here, where the parts are put together, so the web
+        pages, commands and jobs that announce or close polls need not import bot.slack."""
+        return drawer(self.settings.zone)
 
     def delivery_worker(self, **overrides: object) -> DeliveryWorker:
         """A worker over this process's transports, tuned by settings."""
@@ -152,6 +164,8 @@ async def open_services(
             transports = {mailer.channel: mailer}
             if slack is not None:
                 transports = {**transports, "slack": SlackChat(slack)}
+        feeds = HttpFeedFetcher()
+        stack.push_async_callback(feeds.aclose)
         renderer, sender, links = (
             renderer_for(settings),
             sender_from(settings),
@@ -168,6 +182,7 @@ async def open_services(
             links=links,
             conversation=Conversation(tuple(settings.contacts)),
             knowledge=KnowledgeBase(Terms.load(terms_file(settings))),
+            feeds=feeds,
             slack=slack,
             mailroom=Mailroom(
                 sender, renderer, links, choices_from(settings), settings.admin_roles

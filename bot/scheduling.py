@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.ports import Clock
+from bot.errors import ConfigError
 from bot.settings import Settings
 from bot.store import leases
 from bot.store.db import make_sync_engine
@@ -55,9 +56,28 @@ class Schedule:
         chosen = {
             arg: getattr(settings, name) for arg, name in self.settings_args.items()
         }
+        if "crontab" in chosen:  # "0 9 1 * *": minute hour day month day-of-week
+            chosen.update(crontab_args(chosen.pop("crontab")))
         return replace(
             self, trigger_args={**self.trigger_args, **chosen}, settings_args={}
         )
+
+
+def crontab_args(expression: str) -> dict[str, str]:
+    """Cron trigger arguments from a crontab line, as APScheduler's CronTrigger.from_crontab
+    reads it (so day-of-week 0 is Monday there too); the trigger checks each field.
+
+    Raises:
+        ConfigError: Not five fields.
+    """
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ConfigError(
+            f"{expression!r} is not a crontab line (minute hour day month day-of-week)"
+        )
+    return dict(
+        zip(("minute", "hour", "day", "month", "day_of_week"), fields, strict=True)
+    )
 
 
 @dataclass(frozen=True)

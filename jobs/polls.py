@@ -4,7 +4,6 @@ import logging
 
 from bot.domain import polls
 from bot.runtime import current_services
-from bot.slack.poll_blocks import drawer
 
 log = logging.getLogger(__name__)
 
@@ -14,7 +13,7 @@ async def close_polls() -> list[int]:
     came by email or web on the open polls' Slack posts. Safe to re-run: keys are stable."""
     services = current_services()
     settings, now = services.settings, services.clock.now()
-    draw = drawer(settings.zone)
+    draw = services.poll_draw
     async with services.sessions() as session:
         closed = await polls.close_due_polls(
             session, slack_channel=settings.slack_forum_channel, draw=draw, now=now

@@ -29,10 +29,16 @@ from bot.web.forms import (
     SignInForm,
     TicketAnswerForm,
 )
+from tests.briefings import template_samples as briefing_samples
+from tests.feeds import template_samples as feed_samples
 from tests.forum import place_samples as forum_place_samples
 from tests.forum import session_samples as forum_session_samples
 from tests.forum import template_samples as forum_question_samples
+from tests.newsletters import template_samples as newsletter_samples
 from tests.polls import template_samples as poll_samples
+from tests.surveys import report_samples as survey_report_samples
+from tests.surveys import template_samples as survey_samples
+from tests.training import template_samples as training_samples
 
 TEMPLATES = templates_dir()
 EMAIL_DIR = TEMPLATES / "email"
@@ -144,6 +150,10 @@ def email_samples() -> dict[str, dict[str, Any]]:
         **forum_place_samples.email_samples(),
         **forum_session_samples.email_samples(),
         **poll_samples.email_samples(),
+        **survey_report_samples.email_samples(),
+        **survey_samples.email_samples(),
+        **newsletter_samples.email_samples(),
+        **briefing_samples.email_samples(),
     }
 
 
@@ -292,6 +302,12 @@ def web_samples() -> dict[str, Callable[[], dict[str, Any]]]:
         **forum_place_samples.web_samples(),
         **forum_session_samples.web_samples(),
         **poll_samples.web_samples(),
+        **feed_samples.web_samples(),
+        **survey_report_samples.web_samples(),
+        **survey_samples.web_samples(),
+        **newsletter_samples.web_samples(),
+        **briefing_samples.web_samples(),
+        **training_samples.web_samples(),
     }
 
 

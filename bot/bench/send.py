@@ -7,7 +7,8 @@ import multiprocessing
 import resource
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
@@ -102,12 +103,11 @@ async def raw_baseline(
     return time.perf_counter() - started
 
 
-async def pipeline(settings: Settings, port: int, n: int, progress: Progress) -> float:
-    """Seconds to render N messages, write them to the outbox and have the worker send them all.
-
-    The worker runs in a process of its own, as `forumbot worker` or `serve` does beside
-    whatever queues the mail; both share the outbox through the database.
-    """
+@asynccontextmanager
+async def worker_in_process(settings: Settings, port: int) -> AsyncIterator[None]:
+    """A delivery worker in a process of its own sending to the sink at `port`, as
+    `forumbot worker` or `serve` does beside whatever queues the mail; both share the
+    outbox through the database. Stopped when the block ends."""
     worker_settings = settings.model_copy(
         update={
             "smtp_host": "127.0.0.1",
@@ -126,14 +126,22 @@ async def pipeline(settings: Settings, port: int, n: int, progress: Progress) ->
     try:
         if not await asyncio.to_thread(ready.wait, 60):
             raise RuntimeError("the benchmark's delivery worker did not start")
-        async with open_services(settings, transports={}) as services:
-            started = time.perf_counter()
-            await _produce(services, n)
-            await _wait_until_delivered(services.sessions, progress)
-            return time.perf_counter() - started
+        yield
     finally:
         stop.set()
         await asyncio.to_thread(process.join, 30)
+
+
+async def pipeline(settings: Settings, port: int, n: int, progress: Progress) -> float:
+    """Seconds to render N messages, write them to the outbox and have the worker send them all."""
+    async with (
+        worker_in_process(settings, port),
+        open_services(settings, transports={}) as services,
+    ):
+        started = time.perf_counter()
+        await _produce(services, n)
+        await wait_until_delivered(services.sessions, progress)
+        return time.perf_counter() - started
 
 
 async def _produce(services: Services, n: int) -> None:
@@ -163,7 +171,7 @@ async def _run_worker(settings: Settings, ready: EventType, stop: EventType) -> 
         await running
 
 
-async def _wait_until_delivered(
+async def wait_until_delivered(
     sessions: async_sessionmaker[AsyncSession], progress: Progress
 ) -> None:
     """Poll the outbox (a benchmark may poll; tests may not) until nothing is left to send."""

@@ -11,9 +11,11 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from bot.bench.newsletter import run_newsletter_bench
 from bot.bench.qa import run_qa
 from bot.bench.send import run_send
 from bot.bench.slack import run_slack_bench
+from bot.bench.surveys import run_surveys
 from bot.settings import Settings
 
 app = typer.Typer(
@@ -39,6 +41,23 @@ def send(
                 settings, recipients, lambda done: bar.update(task, completed=done)
             )
         )
+    _print(figures.as_dict(), as_json=as_json)
+
+
+@app.command()
+def newsletter(
+    ctx: typer.Context,
+    members: int = typer.Option(10_000, min=1, help="How many members get the issue."),
+    kill_after: int | None = typer.Option(
+        None,
+        min=1,
+        help="SIGKILL the sending process after this many members, then resume.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """An issue to N members via a real SMTP sink: one copy each, each with its own link."""
+    with Console(stderr=True).status("sending the newsletter", spinner="dots"):
+        figures = asyncio.run(run_newsletter_bench(ctx.obj, members, kill_after))
     _print(figures.as_dict(), as_json=as_json)
 
 
@@ -91,6 +110,23 @@ def qa(
 ) -> None:
     """Hit rate in the top 3 by kind, MRR, urgent recall, handoff precision, latency, ingest time."""
     _print(asyncio.run(run_qa(ctx.obj, questions, documents)), as_json=as_json)
+
+
+@app.command()
+def surveys(
+    ctx: typer.Context,
+    responses: int = typer.Option(1000, min=1, help="How many responses to record."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Record generated responses to the sample survey, then build its full report."""
+    with Progress(console=Console(stderr=True), transient=True, disable=as_json) as bar:
+        task = bar.add_task("responses recorded", total=responses)
+        figures = asyncio.run(
+            run_surveys(
+                ctx.obj, responses, lambda done: bar.update(task, completed=done)
+            )
+        )
+    _print(figures, as_json=as_json)
 
 
 def _print(result: Mapping[str, object], *, as_json: bool) -> None:

@@ -12,7 +12,7 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.cli.common import JSON_OPTION, run_in_session
+from bot.cli.common import JSON_OPTION, add_plain_row, run_in_session
 from bot.domain.knowledge import asking, store, tickets
 from bot.domain.knowledge.documents import SUFFIXES
 from bot.runtime import Services
@@ -97,11 +97,8 @@ def list_documents(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         "document", "title", "passages", "review date", title=f"{len(rows)} documents"
     )
     for row in rows:
-        table.add_row(
-            str(row["document"]),
-            str(row["title"]),
-            str(row["passages"]),
-            str(row["review_date"] or ""),
+        add_plain_row(
+            table, row["document"], row["title"], row["passages"], row["review_date"]
         )
     Console().print(table)
 

@@ -11,7 +11,7 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.cli.common import JSON_OPTION, echo_json, run_in_session
+from bot.cli.common import JSON_OPTION, add_plain_row, echo_json, run_in_session
 from bot.domain import imports, membership, privacy
 from bot.domain import members as m
 from bot.runtime import Services
@@ -94,7 +94,7 @@ def list_members(
         "email", "name", "organisation", "status", title=f"{len(found)} members"
     )
     for x in found:
-        table.add_row(x.email, x.name, x.organisation or "", x.status)
+        add_plain_row(table, x.email, x.name, x.organisation, x.status)
     Console().print(table)
 
 

@@ -5,18 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.cli.common import JSON_OPTION, echo_json, run_in_session
+from bot import poll_actions
+from bot.cli.common import (
+    JSON_OPTION,
+    add_plain_row,
+    echo_json,
+    plain_table,
+    run_in_session,
+)
 from bot.domain import members as m
 from bot.domain import polls
 from bot.errors import InvalidInputError
 from bot.runtime import Services
-from bot.slack.poll_blocks import drawer
 from bot.store.tables import Poll
 
 app = typer.Typer(help="Polls of forum members.", no_args_is_help=True)
@@ -46,21 +54,6 @@ def _closes(text: str) -> datetime:
         ) from None
 
 
-async def _announce(
-    services: Services, session: AsyncSession, poll: Poll
-) -> polls.Announced:
-    settings = services.settings
-    return await polls.announce_poll(
-        session,
-        poll,
-        room=services.mailroom,
-        slack_channel=settings.slack_forum_channel,
-        draw=drawer(settings.zone),
-        zone=settings.zone,
-        now=services.clock.now(),
-    )
-
-
 @app.command()
 def create(
     ctx: typer.Context,
@@ -84,16 +77,23 @@ def create(
             zone=services.settings.zone,
             now=services.clock.now(),
         )
-        sent = await _announce(services, session, poll) if announce else None
+        sent = (
+            await poll_actions.announce(services, session, poll) if announce else None
+        )
         return poll, sent
 
     poll, sent = run_in_session(ctx.obj, work)
     if as_json:
         echo_json(poll_data(poll) | {"announced": sent.__dict__ if sent else None})
         return
-    typer.echo(f"poll {poll.id} created, closing {poll.closes_at:%Y-%m-%d %H:%M} UTC")
+    typer.echo(f"poll {poll.id} created, closing {_local(poll, ctx.obj.zone)}")
     if sent:
         typer.echo(f"queued: {sent.slack_posts} Slack post, {sent.emails} emails")
+
+
+def _local(poll: Poll, zone: ZoneInfo) -> str:
+    """The closing time as members are told it: local (UK) time."""
+    return polls.local_text(poll.closes_at, zone) if poll.closes_at else "not set"
 
 
 @app.command("list")
@@ -103,12 +103,9 @@ def list_polls(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     if as_json:
         echo_json([poll_data(p) for p in found])
         return
-    table = Table(
-        "id", "question", "status", "closes (UTC)", title=f"{len(found)} polls"
-    )
+    table = Table("id", "question", "status", "closes", title=f"{len(found)} polls")
     for p in found:
-        closes = f"{p.closes_at:%Y-%m-%d %H:%M}" if p.closes_at else ""
-        table.add_row(str(p.id), p.question, p.status, closes)
+        add_plain_row(table, p.id, p.question, p.status, _local(p, ctx.obj.zone))
     Console().print(table)
 
 
@@ -117,9 +114,8 @@ def announce(ctx: typer.Context, poll_id: int) -> None:
     """Post a poll to Slack and email it to members (again: nothing goes twice)."""
 
     async def work(services: Services, session: AsyncSession) -> polls.Announced:
-        return await _announce(
-            services, session, await polls.get_poll(session, poll_id)
-        )
+        poll = await polls.get_poll(session, poll_id)
+        return await poll_actions.announce(services, session, poll)
 
     sent = run_in_session(ctx.obj, work)
     typer.echo(
@@ -160,16 +156,7 @@ def close(ctx: typer.Context, poll_id: int) -> None:
     """Close a poll now and publish its results in Slack."""
 
     async def work(services: Services, session: AsyncSession) -> bool:
-        now, settings = services.clock.now(), services.settings
-        closed = await polls.close_poll(session, poll_id, now=now)
-        await polls.publish_results(
-            session,
-            poll_id,
-            slack_channel=settings.slack_forum_channel,
-            draw=drawer(settings.zone),
-            now=now,
-        )
-        return closed
+        return await poll_actions.close(services, session, poll_id)
 
     closed = run_in_session(ctx.obj, work)
     typer.echo(f"poll {poll_id}: {'closed' if closed else 'was already closed'}")
@@ -203,12 +190,13 @@ def _print_chart(found: polls.Results) -> None:
     """Bars in the terminal; the numbers are printed too, so no one needs to read the bars."""
     console = Console()
     state = "closed" if found.closed else "open"
-    table = Table("option", "", "votes", "%", title=f"{found.question} ({state})")
+    title = f"{found.question} ({state})"
+    table = plain_table("option", "", "votes", "%", title=title)
     for o in found.options:
-        table.add_row(
-            o.label, "█" * round(o.percent / 5), str(o.votes), f"{o.percent:g}"
+        add_plain_row(
+            table, o.label, "█" * round(o.percent / 5), o.votes, f"{o.percent:g}"
         )
         if o.names:
-            table.add_row("", "[dim]" + ", ".join(o.names) + "[/dim]", "", "")
+            table.add_row("", Text(", ".join(o.names), style="dim"), "", "")
     console.print(table)
     console.print(f"{found.voters} voters")

@@ -10,7 +10,13 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.cli.common import JSON_OPTION, echo_json, run_in_session
+from bot.cli.common import (
+    JSON_OPTION,
+    add_plain_row,
+    echo_json,
+    plural,
+    run_in_session,
+)
 from bot.cli.sessions import app
 from bot.domain.forum import attendance, questions
 from bot.domain.forum.sessions import get_session
@@ -41,7 +47,7 @@ def list_questions(
         return
     table = Table("Votes", "Question", "Asked by", "Status", "Id", title="Questions")
     for q in ranked:
-        table.add_row(str(q.votes), q.text, q.asker or "anonymous", q.status, str(q.id))
+        add_plain_row(table, q.votes, q.text, q.asker or "anonymous", q.status, q.id)
     Console().print(table if ranked else "No questions yet.", markup=False)
 
 
@@ -54,6 +60,9 @@ def import_attendance(
         "--import",
         help="An attendance report from Teams, Zoom or Google Meet (CSV/TSV).",
     ),
+    force: bool = typer.Option(
+        False, "--force", help="Import even if the report's date is not the session's."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Record who came from a meeting tool's attendance report (importing again is harmless)."""
@@ -64,7 +73,12 @@ def import_attendance(
 
     async def work(services: Services, session: AsyncSession) -> attendance.Imported:
         result = await attendance.import_report(
-            session, session_id, data, now=services.clock.now()
+            session,
+            session_id,
+            data,
+            zone=services.settings.zone,
+            now=services.clock.now(),
+            force=force,
         )
         await session.commit()
         return result
@@ -74,8 +88,8 @@ def import_attendance(
         echo_json(result.as_dict())
         return
     typer.echo(
-        f"{result.format} report: {result.attended} members attended, {result.no_shows} "
-        f"no-shows, {result.guests} guests."
+        f"{result.format} report: {plural(result.attended, 'member')} attended, "
+        f"{plural(result.no_shows, 'no-show')}, {plural(result.guests, 'guest')}."
     )
     for rejected in result.rejected:
         typer.echo(f"line {rejected.line}: {rejected.reason}", err=True)
@@ -102,10 +116,11 @@ def figures(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         "Session", "Date", "Invited", "Accepted", "Attended", "No-shows", "Guests"
     )
     for f in every:
-        table.add_row(
+        add_plain_row(
+            table,
             f.title,
             f"{f.starts_at.astimezone(zone):%Y-%m-%d}",
-            *map(str, (f.invited, f.accepted, f.attended, f.no_shows, f.guests)),
+            *(f.invited, f.accepted, f.attended, f.no_shows, f.guests),
         )
     console.print(table, markup=False)
     top = max(f.attended + f.guests for f in every) or 1

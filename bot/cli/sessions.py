@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.cli.common import JSON_OPTION, echo_json, run_in_session
+from bot.cli.common import JSON_OPTION, add_plain_row, echo_json, run_in_session
 from bot.domain.forum import sessions as s
 from bot.domain.forum.calendar import invitation
 from bot.domain.forum.invitations import InviteResult, send_due
@@ -170,7 +170,11 @@ def edit(
         base = s.details_of(await s.get_session(session, session_id), rules)
         now = services.clock.now()
         row, changed = await s.edit_session(
-            session, rules, session_id, _changes(given, base, rules), now=now
+            session,
+            ForumPost(services.mailroom, rules),
+            session_id,
+            _changes(given, base, rules),
+            now=now,
         )
         if changed and notify and row.invited_at is not None:
             result = await send_due(
@@ -201,8 +205,9 @@ def list_sessions(
             return
         table = Table("id", "when", "title", "status", title=f"{len(rows)} sessions")
         for r in rows:
-            table.add_row(
-                str(r.id),
+            add_plain_row(
+                table,
+                r.id,
                 describe_when(r.starts_at, r.ends_at, zone),
                 r.title,
                 r.status,
@@ -223,7 +228,12 @@ def show(ctx: typer.Context, session_id: int, as_json: bool = JSON_OPTION) -> No
 
 
 @app.command()
-def cancel(ctx: typer.Context, session_id: int, notify: bool = NOTIFY) -> None:
+def cancel(
+    ctx: typer.Context,
+    session_id: int,
+    notify: bool = NOTIFY,
+    as_json: bool = JSON_OPTION,
+) -> None:
     """Cancel a session; with --notify (the default) everyone invited is told."""
 
     async def work(services: Services, session: AsyncSession) -> None:
@@ -233,9 +243,12 @@ def cancel(ctx: typer.Context, session_id: int, notify: bool = NOTIFY) -> None:
             result = await send_due(
                 session, services.mailroom, services.settings, session_id, now=now
             )
-            typer.echo(f"cancellation: {_report(result)}")
+            typer.echo(f"cancellation: {_report(result)}", err=as_json)
         await session.commit()
-        typer.echo(f"{row.id}: {row.title} is cancelled.")
+        if as_json:
+            _echo_session(row, services, as_json)
+        else:
+            typer.echo(f"{row.id}: {row.title} is cancelled.")
 
     run_in_session(ctx.obj, work)
 

@@ -16,6 +16,16 @@ def escape(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def link(url: str | None, label: str) -> str | None:
+    """A mrkdwn link `<url|label>`, or None unless `url` is http(s). The URL's &, < and >
+    are escaped and a `|` (which would end the URL early) is percent-encoded, so a typed
+    joining link cannot change the message or point somewhere else."""
+    address = (url or "").strip()
+    if not address.lower().startswith(("https://", "http://")) or " " in address:
+        return None
+    return f"<{escape(address).replace('|', '%7C')}|{escape(label)}>"
+
+
 def text(markdown: str) -> Block:
     """A section of mrkdwn, clipped to Slack's 3,000 characters."""
     return {"type": "section", "text": {"type": "mrkdwn", "text": clip(markdown, 3000)}}

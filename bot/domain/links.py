@@ -30,6 +30,9 @@ MAX_AGE = {
     "vote": 90 * DAY,
     "feedback": 90 * DAY,
     "forum": 400 * DAY,
+    "click": 400 * DAY,  # a tracked link in list mail (only with click tracking on)
+    # a survey or course evaluation to answer (survey id, respondent key, fingerprint)
+    "survey": 120 * DAY,
 }
 
 

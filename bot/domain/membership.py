@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import members as m
+from bot.domain.campaigns import note_unsubscribe
 from bot.domain.links import Links, fingerprint
 from bot.domain.outgoing import Email, EmailRenderer, Sender, queue_emails
 from bot.errors import InvalidLinkError
@@ -72,6 +74,8 @@ class Mailroom:
         """List mail (briefings, newsletters, invitations) to one member: it always carries the
         member's preferences and one-click unsubscribe links, in the body and the headers."""
         links = self.member_links(member)
+        # The campaign rides along (unsigned) so an unsubscribe can be counted against it.
+        links["unsubscribe_url"] += "?" + urlencode({"c": campaign})
         return Email(
             key=key,
             to_name=member.name or "",
@@ -271,14 +275,21 @@ async def confirm_join(
     return member
 
 
-async def leave(session: AsyncSession, member: Member, *, now: datetime) -> bool:
+async def leave(
+    session: AsyncSession, member: Member, *, now: datetime, campaign: str | None = None
+) -> bool:
     """Unsubscribe a member and cancel list mail still queued for them. Commits.
+
+    `campaign` is the campaign whose email held the link: counted for its report (see
+    `bot.domain.campaigns.note_unsubscribe`) when that campaign did email this member.
 
     Returns:
         False when they had already left.
     """
     left = m.unsubscribe(member, now)
     if left and member.email:
+        if campaign:
+            await note_unsubscribe(session, member.email, campaign, now=now)
         await m.cancel_list_mail(session, member.email)
     await session.commit()
     return left

@@ -14,6 +14,8 @@ from bot.domain.forum.invitations import member_rsvps
 from bot.domain.forum.questions import erase_member_questions, member_questions
 from bot.domain.members import ERASED, find_member, member_data
 from bot.domain.polls import member_votes
+from bot.domain.surveys.privacy import erase_survey_links, person_keys, person_surveys
+from bot.domain.training.privacy import erase_bookings, person_bookings
 from bot.errors import MemberNotFoundError
 from bot.store.db import scrub_deleted
 from bot.store.tables import Bounce, OutboxMessage, Ticket
@@ -61,7 +63,8 @@ async def export_member_data(session: AsyncSession, email: str) -> dict[str, Any
     bounces = (
         await session.exec(select(Bounce).where(col(Bounce.recipient) == address))
     ).all()
-    if member is None and not messages and not bounces:
+    bookings = await person_bookings(session, address, member.id if member else None)
+    if member is None and not messages and not bounces and not bookings:
         raise MemberNotFoundError(f"Nothing is held about {email.strip()!r}.")
     return {
         "email": address,
@@ -96,6 +99,10 @@ async def export_member_data(session: AsyncSession, email: str) -> dict[str, Any
                 )
             ).all()
         ],
+        "training_bookings": bookings,
+        "surveys": await person_surveys(
+            session, await person_keys(session, address, member.id if member else None)
+        ),
     }
 
 
@@ -122,8 +129,13 @@ async def erase_member(session: AsyncSession, email: str, *, now: datetime) -> E
         delete(Ticket).where(col(Ticket.reply_to).in_(recipients))
     )
     bounces = await session.exec(delete(Bounce).where(col(Bounce.recipient) == address))
+    # Named survey answers are unlinked (before the bookings they may be keyed by).
+    keys = await person_keys(session, address, member.id if member else None)
+    survey_links = await erase_survey_links(session, keys)
+    # Bookings are anonymised, not deleted: attendance counts must survive.
+    bookings = await erase_bookings(session, address, member.id if member else None)
     if member is None and not (
-        messages.rowcount or bounces.rowcount or tickets.rowcount
+        messages.rowcount or bounces.rowcount or tickets.rowcount or bookings
     ):
         raise MemberNotFoundError(f"Nothing is held about {email.strip()!r}.")
     forum_questions = (
@@ -156,5 +168,7 @@ async def erase_member(session: AsyncSession, email: str, *, now: datetime) -> E
             "tickets": tickets.rowcount,
             **({"forum_questions": forum_questions} if forum_questions else {}),
             **({"forum_feedback": forum_feedback} if forum_feedback else {}),
+            **({"training_bookings": bookings} if bookings else {}),
+            **({"survey_links": survey_links} if survey_links else {}),
         },
     )

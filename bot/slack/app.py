@@ -14,6 +14,7 @@ from bot.slack.listeners import places as place_listeners
 from bot.slack.listeners import polls as poll_listeners
 from bot.slack.listeners import questions as question_listeners
 from bot.slack.listeners import sessions as session_listeners
+from bot.slack.listeners import surveys as survey_listeners
 from bot.slack.people import SlackPeople
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ def build_slack_app(services: Services) -> AsyncApp:
         question_listeners,
         place_listeners,
         session_listeners,
+        survey_listeners,
     ):
         module.register(app)
     app.error(reply_with_error)

@@ -22,6 +22,7 @@ HELP = (
     "`/forum prefs`: choose your topics and how we contact you\n"
     "`/forum leave`: stop forum messages\n"
     "`/forum sessions`: upcoming forum sessions\n"
+    "`/forum briefings`: the latest learning briefings\n"
     "`/forum ask <question>`: ask about procedures and escalation\n"
     "`/forum question`: send a question for the next forum's open Q&A (anonymously if you like)\n"
     "`/forum questions`: the questions sent so far; upvote the ones you want answered\n"
@@ -35,7 +36,9 @@ ADMIN_HELP = (
     "`/forum session new`, `/forum session edit <id>`, `/forum session cancel <id>`: "
     "schedule, change or cancel a forum session\n"
     "`/forum poll`: create a poll of members (admins and the chair)\n"
-    "`/forum attended <session id> @name @name`: mark who came to a session"
+    "`/forum attended <session id> @name @name`: mark who came to a session\n"
+    "`/forum training attended <event ref> @name @name`: mark who came to a course "
+    "(learning team and admins)"
 )
 
 

@@ -13,6 +13,7 @@ import shutil
 import socket
 from collections import Counter
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from html.parser import HTMLParser
@@ -163,9 +164,9 @@ async def live_app(settings: Settings, smtpd: SmtpServer) -> AsyncIterator[LiveA
         sock.close()
 
 
-@pytest.fixture
-async def browser_page() -> AsyncIterator[Page]:
-    """A page in headless Chromium with JavaScript off: every public page must work without it."""
+@asynccontextmanager
+async def chromium_page(*, javascript: bool) -> AsyncIterator[Page]:
+    """A page in headless Debian Chromium (the test is skipped where it is not installed)."""
     chromium = shutil.which("chromium")
     if chromium is None:
         pytest.skip("Debian's Chromium is not installed (apt-get install chromium)")
@@ -177,12 +178,26 @@ async def browser_page() -> AsyncIterator[Page]:
         )
         try:
             context = await browser.new_context(
-                java_script_enabled=False, viewport={"width": 1100, "height": 900}
+                java_script_enabled=javascript, viewport={"width": 1100, "height": 900}
             )
             context.set_default_timeout(WAIT_SECONDS * 1000)
             yield await context.new_page()
         finally:
             await browser.close()
+
+
+@pytest.fixture
+async def browser_page() -> AsyncIterator[Page]:
+    """A page in headless Chromium with JavaScript off: every public page must work without it."""
+    async with chromium_page(javascript=False) as page:
+        yield page
+
+
+@pytest.fixture
+async def scripted_page() -> AsyncIterator[Page]:
+    """A page with JavaScript on, for what a page's own script adds (it must work without)."""
+    async with chromium_page(javascript=True) as page:
+        yield page
 
 
 async def screenshot(page: Page, name: str, tmp_path: Path) -> Path:

@@ -14,6 +14,8 @@ them) were added as fresh estimates of how the bot does on questions nobody tune
 `heldout4` was written from the seeds alone, before anyone read the triage and scope rules
 (the honest estimate before the triage review); `heldout5` after that review's first changes,
 and `heldout6` after its second (each measured before any rule was changed for its misses).
+`heldout7` was written before the semantic triage check was tuned and read only to measure it
+(urgent messages in new wordings, and procedure questions that name harm).
 """
 
 from __future__ import annotations
@@ -24,7 +26,16 @@ from collections import Counter
 from pathlib import Path
 
 KINDS = {"answer", "urgent", "handoff"}
-SPLITS = {"dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"}
+SPLITS = {
+    "dev",
+    "heldout",
+    "heldout2",
+    "heldout3",
+    "heldout4",
+    "heldout5",
+    "heldout6",
+    "heldout7",
+}
 HERE = Path(__file__).resolve().parent
 DEFAULT_SEEDS = HERE.parents[2] / "shared" / "seeds"
 

@@ -67,7 +67,8 @@ def web_samples() -> dict[str, Callable[[], dict[str, Any]]]:
         "web/forum/feedback.html.j2": lambda: {
             "form": FeedbackForm(meta=META),
             "member": _member(),
-            "saved": False,
+            "saved": True,
+            "reminder": "Please do not share details that identify a child.",
             "answered": True,
             "title": "Spring <forum>",
         },

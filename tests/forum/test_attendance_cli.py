@@ -16,7 +16,7 @@ from typer.testing import CliRunner, Result
 
 from bot.cli import app
 from bot.domain.forum import questions
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import InvalidInputError, NotFoundError, UserFacingError
 from bot.runtime import open_services
 from bot.settings import Settings
 from bot.store.db import upgrade_schema
@@ -89,7 +89,10 @@ def test_the_chair_lists_questions_ranked(ids: tuple[int, int]) -> None:
 def test_importing_a_report_then_the_figures_with_a_chart(ids: tuple[int, int]) -> None:
     held, _coming = ids
     report = str(DATA / "teams_attendance_report.tsv")
-    args = ("sessions", "attendance", str(held), "--import", report, "--json")
+    plain = ("sessions", "attendance", str(held), "--import", report)
+    with pytest.raises(UserFacingError, match=r"started 19/01/2027, 13:58:12, but"):
+        forumbot(*plain)  # the sample report's meeting was not yesterday
+    args = (*plain, "--force", "--json")
     first = json.loads(forumbot(*args).stdout)
     assert (first["format"], first["attended"], first["no_shows"], first["guests"]) == (
         "teams",
@@ -101,8 +104,8 @@ def test_importing_a_report_then_the_figures_with_a_chart(ids: tuple[int, int]) 
     assert (
         json.loads(forumbot(*args).stdout) == first
     )  # importing again changes nothing
-    said = forumbot("sessions", "attendance", str(held), "--import", report)
-    assert "teams report: 1 members attended, 1 no-shows, 3 guests." in said.stdout
+    said = forumbot(*plain, "--force")
+    assert "teams report: 1 member attended, 1 no-show, 3 guests." in said.stdout
     assert "line 15: has 2 values where the header has 7" in said.output
 
     (figures,) = json.loads(forumbot("sessions", "figures", "--json").stdout)

@@ -7,7 +7,7 @@ UTF-16 with tabs and numbered sections, Zoom as UTF-8 CSV with a BOM after a mee
 from __future__ import annotations
 
 import codecs
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,7 +30,9 @@ ZOOM = (DATA / "zoom_participants.csv").read_bytes()
 async def held(
     services: Services, clock: StepClock
 ) -> tuple[ForumSession, dict[str, Member]]:
-    """A session that took place yesterday: Kim and Sam said yes, Lee said no, Chris never replied."""
+    """A session that took place yesterday, on the sample reports' day (19 January 2027):
+    Kim and Sam said yes, Lee said no, Chris never replied."""
+    clock.current = datetime(2027, 1, 20, 14, 0, tzinfo=UTC)
     row = await forum_session(services, clock.now() - timedelta(days=1))
     people = {
         "chris": await member(
@@ -48,11 +50,16 @@ async def held(
 
 
 async def _import(
-    services: Services, row: ForumSession, data: bytes
+    services: Services, row: ForumSession, data: bytes, *, force: bool = False
 ) -> attendance.Imported:
     async with services.sessions() as session:
         result = await attendance.import_report(
-            session, row.id or 0, data, now=services.clock.now()
+            session,
+            row.id or 0,
+            data,
+            zone=services.settings.zone,
+            now=services.clock.now(),
+            force=force,
         )
         await session.commit()
         return result

@@ -54,7 +54,7 @@ async def _mark(
         await session.commit()
 
 
-async def test_attendees_are_asked_once_after_the_delay(
+async def test_without_attendance_those_with_a_place_are_asked_once_after_a_day(
     services: Services, clock: StepClock
 ) -> None:
     row = await _held(services, clock, capacity=2)
@@ -73,9 +73,11 @@ async def test_attendees_are_asked_once_after_the_delay(
         stored.status = "cancelled"
         await session.commit()
 
-    clock.current = row.ends_at + timedelta(minutes=59)  # the delay is 60 minutes
-    assert await request_feedback() == 0
-    clock.advance(minutes=1)
+    clock.current = row.ends_at + timedelta(minutes=60)  # the delay is 60 minutes
+    assert await request_feedback() == 0  # but with no attendance recorded, not yet:
+    clock.current = row.ends_at + feedback.GRACE - timedelta(minutes=1)
+    assert await request_feedback() == 0  # a no-show must not be thanked for coming
+    clock.advance(minutes=1)  # a day on, still no attendance: those with a place
     assert await request_feedback() == 2
     assert await request_feedback() == 0
     clock.advance(days=1)

@@ -120,7 +120,7 @@ async def test_updates_go_once_per_sequence_and_not_to_decliners(
             current, starts=datetime(2027, 1, 26, 14), ends=datetime(2027, 1, 26, 15)
         )
         await sessions.edit_session(
-            session, rules, row.id, moved, now=services.clock.now()
+            session, post_of(services), row.id, moved, now=services.clock.now()
         )
         await session.commit()
     assert (await _invite(services, row.id)).emails == 1

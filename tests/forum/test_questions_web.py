@@ -131,6 +131,7 @@ async def test_the_figures_page_charts_attendance_across_sessions(site: Site) ->
             session,
             held.id or 0,
             b"email\nkim@northshire.example.org\nguest@x.example\n",
+            zone=services.settings.zone,
             now=datetime.now(UTC),
         )
         await session.commit()

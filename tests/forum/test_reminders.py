@@ -82,7 +82,7 @@ async def _two_hours_only(services: Services, clock: StepClock) -> None:
     clock.current = row.starts_at - 2 * 60 * MINUTE
     assert await send_reminders() == 1
     assert await outbox_keys(services, "reminder:") == [
-        f"reminder:{row.id}:120:{ann.id}"
+        f"reminder:{row.id}:{row.starts_at:%Y%m%dT%H%MZ}:120:{ann.id}"
     ]
 
 

@@ -8,7 +8,7 @@ mid-week), S2 (cancelled mid-week), S3 (moved twelve hours later before its firs
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlmodel import col, select
@@ -50,6 +50,11 @@ async def _change(services: Services, row: ForumSession, **values: object) -> No
         await session.commit()
 
 
+def stamp(row: ForumSession) -> str:
+    """The start time as reminder keys carry it."""
+    return row.starts_at.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+
+
 async def sent_reminders(services: Services) -> set[tuple[str, str, int, timedelta]]:
     """(member, session, offset, when queued relative to the week's start) per email reminder."""
     async with services.sessions() as session:
@@ -66,7 +71,7 @@ async def sent_reminders(services: Services) -> set[tuple[str, str, int, timedel
         }
     found = set()
     for row in rows:
-        _, session_id, offset, member_id = row.idempotency_key.split(":")
+        _, session_id, _start, offset, member_id = row.idempotency_key.split(":")
         found.add(
             (
                 str(names[int(member_id)]),
@@ -162,8 +167,8 @@ async def test_a_week_of_reminders(services: Services, clock: StepClock) -> None
             )
         ).all()
     assert {m.idempotency_key for m in dms} >= {
-        f"reminder:{s1.id}:1440:{hal.id}:slack",
-        f"reminder:{s1.id}:15:{hal.id}:slack",
+        f"reminder:{s1.id}:{stamp(s1)}:1440:{hal.id}:slack",
+        f"reminder:{s1.id}:{stamp(s1)}:15:{hal.id}:slack",
     }
     assert {m.recipient for m in dms} == {"U0HAL"}
 

@@ -12,7 +12,7 @@ from bot.domain.forum import recurrence, sessions
 from bot.errors import InvalidInputError, NotFoundError, UserFacingError
 from bot.runtime import Services
 from tests.conftest import StepClock
-from tests.forum.sessions_kit import details, new_session, rules_of
+from tests.forum.sessions_kit import details, new_session, post_of, rules_of
 
 
 async def test_create_stores_utc_and_the_whole_agenda(services: Services) -> None:
@@ -65,7 +65,7 @@ async def _edit(services: Services, row_id: int, **changes: Any) -> tuple[int, b
         )
         row, changed = await sessions.edit_session(
             session,
-            rules,
+            post_of(services),
             row_id,
             replace(current, **changes),
             now=services.clock.now(),

@@ -147,3 +147,14 @@ def test_notes_and_bulletin(tmp_path: Path) -> None:
     assert json.loads(forumbot("sessions", "show", ident, "--json").stdout)[
         "notes"
     ].startswith("Referrals")
+
+
+@pytest.mark.usefixtures("cli_database")
+def test_cancel_prints_the_cancelled_session_as_json() -> None:
+    ident = str(_create()["id"])
+    cancelled = forumbot_json("sessions", "cancel", ident, "--json")
+    assert (cancelled["id"], cancelled["status"], cancelled["sequence"]) == (
+        int(ident),
+        "cancelled",
+        1,
+    )

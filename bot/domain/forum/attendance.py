@@ -13,12 +13,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain.forum.attendance_reports import Attendee, read_report
+from bot.domain.forum.attendance_reports import Attendee, Report, read_report
 from bot.domain.forum.sessions import CANCELLED, get_session
+from bot.domain.forum.times import to_local
 from bot.domain.imports import Rejected
 from bot.errors import UserFacingError
 from bot.store.tables import ForumSession, Member, Rsvp
@@ -117,18 +119,41 @@ def _walk_in(forum_session_id: int, member_id: int) -> Rsvp:
     )
 
 
+def _check_day(
+    forum_session: ForumSession, report: Report, zone: ZoneInfo, force: bool
+) -> None:
+    """A report whose meeting was on another day is most likely for another session:
+    importing it would mark the wrong people as no-shows. `force` imports it anyway."""
+    day = to_local(forum_session.starts_at, zone).date()
+    if force or not report.days or day in report.days:
+        return
+    raise UserFacingError(
+        f"This report is for a meeting that started {report.started}, but "
+        f"{forum_session.title!r} was on {day:%A %-d %B %Y}. Check that you chose the "
+        "right session and report; to import it anyway, use --force."
+    )
+
+
 async def import_report(
-    session: AsyncSession, forum_session_id: int, data: bytes, *, now: datetime
+    session: AsyncSession,
+    forum_session_id: int,
+    data: bytes,
+    *,
+    zone: ZoneInfo,
+    now: datetime,
+    force: bool = False,
 ) -> Imported:
     """Record a session's attendance from a report's bytes. Flushes; the caller commits.
 
     Raises:
         InvalidInputError: The file cannot be read as an attendance report.
-        UserFacingError: The session was cancelled or has not started.
+        UserFacingError: The session was cancelled or has not started, or (unless `force`)
+            the report's meeting date, in `zone`, is not the session's.
     """
     forum_session = await get_session(session, forum_session_id)
     _check_held(forum_session, now)
     report = read_report(data)
+    _check_day(forum_session, report, zone, force)
     matched = await _members_for(session, report.attendees)
     came = set(matched.values())
     places = await _places(session, forum_session_id)

@@ -13,7 +13,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from bot.domain.imports import Rejected
 from bot.errors import InvalidInputError
@@ -34,6 +36,8 @@ NAME_COLUMNS = (
 )
 FIRST, LAST = "first name", "last name"
 DELIMITERS = ("\t", ",", ";")
+START_TIME = "start time"  # the meeting summary's field (Teams, Zoom)
+_DATE = re.compile(r"\b(\d{1,4})[/.-](\d{1,2})[/.-](\d{2,4})\b")
 FORMATS = (
     ("teams", ("participant id (upn)", "user action", "in-meeting duration")),
     ("zoom", ("name (original name)", "user email", "join time")),
@@ -57,9 +61,14 @@ class Attendee:
 
 @dataclass
 class Report:
+    """The attendees, the rows that could not be read, and when the meeting started as the
+    report's summary gives it (`started`, as written; `days`, the dates it can mean)."""
+
     format: str
     attendees: list[Attendee] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
+    started: str | None = None
+    days: frozenset[date] = frozenset()
 
 
 def decode(data: bytes) -> str:
@@ -97,6 +106,44 @@ def _find_header(lines: list[str]) -> tuple[int, str, list[str]]:
     )
 
 
+def possible_days(text: str) -> frozenset[date]:
+    """The dates a meeting tool's date can mean: ISO (2027-01-19), or day and month either
+    way round (Teams writes the organiser's locale, 19/01/2027 or 1/19/27; Zoom writes
+    01/19/2027), with two- or four-digit years."""
+    found = _DATE.search(text)
+    if found is None:
+        return frozenset()
+    a, b, c = (int(x) for x in found.groups())
+    if a > 31:
+        candidates = [(a, b, c)]
+    else:
+        year = c + 2000 if c < 100 else c
+        candidates = [(year, b, a), (year, a, b)]
+    days = set()
+    for year, month, day in candidates:
+        try:
+            days.add(date(year, month, day))
+        except ValueError:
+            continue
+    return frozenset(days)
+
+
+def _start_time(summary: list[str]) -> str | None:
+    """The meeting's start as written in the lines before the participants: Teams has a
+    "Start time<TAB>value" line; Zoom a header row with "Start Time" and a row of values."""
+    for index, line in enumerate(summary):
+        for delimiter in DELIMITERS:
+            cells = _cells(line, delimiter)
+            lowered = [c.lower() for c in cells]
+            if len(cells) > 1 and lowered[0] == START_TIME:
+                return cells[1]
+            if START_TIME in lowered and index + 1 < len(summary):
+                values = _cells(summary[index + 1], delimiter)
+                column = lowered.index(START_TIME)
+                return values[column] if column < len(values) else None
+    return None
+
+
 def _format(columns: list[str]) -> str:
     for name, marks in FORMATS:
         if any(mark in columns for mark in marks):
@@ -114,7 +161,9 @@ def read_report(data: bytes) -> Report:
     if not any(line.strip() for line in lines):
         raise InvalidInputError("The attendance report is empty.")
     start, delimiter, columns = _find_header(lines)
-    report = Report(_format(columns))
+    started = _start_time(lines[:start])
+    report = Report(_format(columns), started=started)
+    report.days = possible_days(started or "")
     reader = csv.reader(io.StringIO("\n".join(lines[start + 1 :])), delimiter=delimiter)
     line = start + 1
     for cells in reader:

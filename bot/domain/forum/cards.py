@@ -66,7 +66,8 @@ def session_blocks(row: ForumSession, zone: ZoneInfo, kind: str) -> list[Block]:
 
 
 def fallback_text(row: ForumSession, zone: ZoneInfo, kind: str) -> str:
-    """The notification text (plain, no mrkdwn)."""
+    """The notification text (no formatting, but Slack still reads &, < and > in it, so
+    the typed title is escaped)."""
     heading = HEADINGS.get(kind, "")
     when = describe_when(row.starts_at, row.ends_at, zone)
-    return f"{heading + ': ' if heading else ''}{row.title}, {when}"
+    return f"{heading + ': ' if heading else ''}{escape(row.title)}, {when}"

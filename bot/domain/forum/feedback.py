@@ -1,10 +1,18 @@
 """Feedback after a session: the request to attendees, their rating and comment, the summary.
 
 A short form (a rating from 1 to 5 and an optional comment) stands in until the surveys
-feature exists. Who is asked: if attendance was recorded for the session (any place has
-`attended` set), those marked attended, walk-ins included; otherwise those attending.
+feature exists. Who is asked, and when:
+- once attendance is recorded for the session (any place has `attended` set), those marked
+  attended, walk-ins included, from `delay_minutes` after the end; someone recorded later
+  (a second import, a mark in Slack) is asked on the job's next run;
+- until then nobody: a no-show should not be thanked for coming. If no attendance is
+  recorded within `GRACE` (a day) of the end, those who had a place are asked instead.
 `Rsvp.feedback_requested_at` makes sure nobody is asked twice, and the outbox key
 `feedback:{session_id}:{member_id}` that nothing is sent twice.
+
+Comments pass through the personal data guard (`redaction.redact`) as questions do: the
+bot must not store details that identify a child, so they are replaced, and the member is
+shown the information-sharing reminder.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from bot.domain.blockkit import escape as mrkdwn
 from bot.domain.forum.notices import ForumPost, tell
 from bot.domain.forum.places import ATTENDING, locked_session
 from bot.domain.forum.sessions import get_session
+from bot.domain.knowledge.redaction import REMINDER, redact
 from bot.domain.members import ACTIVE
 from bot.errors import InvalidInputError, UserFacingError
 from bot.store.tables import ForumSession, Member, Rsvp, SessionFeedback
@@ -26,6 +35,8 @@ from bot.store.tables import ForumSession, Member, Rsvp, SessionFeedback
 RATINGS = range(1, 6)
 MAX_COMMENT = 2000
 LOOK_BACK = timedelta(days=14)  # a session older than this is not asked about any more
+GRACE = timedelta(hours=24)  # without attendance, how long after the end to ask anyway
+COMMENT_REMINDER = REMINDER.replace("your question", "your comment")
 
 
 @dataclass(frozen=True)
@@ -65,13 +76,16 @@ async def _ended(
 
 
 async def _to_ask(
-    session: AsyncSession, row: ForumSession
+    session: AsyncSession, row: ForumSession, now: datetime
 ) -> list[tuple[Rsvp, Member]]:
-    """Attendees not yet asked: those marked attended, or (no attendance) those attending."""
+    """Attendees not yet asked: those marked attended; or, once `GRACE` has passed with no
+    attendance recorded, those who had a place."""
     places = (
         await session.exec(select(Rsvp).where(col(Rsvp.session_id) == row.id))
     ).all()
     recorded = any(p.attended is not None for p in places)
+    if not recorded and now < row.ends_at + GRACE:
+        return []
     statement = (
         select(Rsvp, Member)
         .join(Member, col(Member.id) == col(Rsvp.member_id))
@@ -89,11 +103,12 @@ async def _to_ask(
 async def request_due(
     session: AsyncSession, post: ForumPost, *, delay_minutes: int, now: datetime
 ) -> int:
-    """Ask the attendees of sessions that ended `delay_minutes` ago for feedback (email, and
-    a DM to Slack members). The caller commits. Returns how many were asked."""
+    """Ask the attendees of sessions that ended at least `delay_minutes` ago for feedback
+    (email and/or a Slack DM, as the member chose), by the rule in the module docstring.
+    The caller commits. Returns how many were asked."""
     asked = 0
     for row in await _ended(session, timedelta(minutes=delay_minutes), now):
-        for rsvp, member in await _to_ask(session, row):
+        for rsvp, member in await _to_ask(session, row, now):
             url = post.room.links.item_url("feedback", member, row.id or 0)
             facts = post.facts(row, member)
             await tell(
@@ -113,8 +128,22 @@ async def request_due(
     return asked
 
 
-def clean(rating: int | None, comment: str | None) -> tuple[int, str | None]:
-    """A rating from 1 to 5 and a trimmed comment of at most 2,000 characters, or an error."""
+@dataclass(frozen=True)
+class Cleaned:
+    """A checked answer: the rating, the comment as it may be stored (identifying details
+    replaced), and the information-sharing reminder when any were."""
+
+    rating: int
+    comment: str | None
+    reminder: str | None = None
+
+
+def clean(rating: int | None, comment: str | None) -> Cleaned:
+    """A rating from 1 to 5 and a trimmed, guarded comment of at most 2,000 characters.
+
+    Raises:
+        InvalidInputError: No rating from 1 to 5, or the comment is too long.
+    """
     if rating is None or rating not in RATINGS:
         raise InvalidInputError("Choose a rating from 1 to 5.", field="rating")
     text = (comment or "").strip()
@@ -123,7 +152,9 @@ def clean(rating: int | None, comment: str | None) -> tuple[int, str | None]:
             f"The comment is too long ({len(text)} characters; at most {MAX_COMMENT}).",
             field="comment",
         )
-    return rating, text or None
+    guarded = redact(text)
+    reminder = COMMENT_REMINDER if guarded.identifying else None
+    return Cleaned(rating, guarded.text or None, reminder)
 
 
 async def find(
@@ -144,14 +175,18 @@ async def save(
     rating: int | None,
     comment: str | None,
     now: datetime,
-) -> SessionFeedback:
+) -> Cleaned:
     """Record or change a member's feedback (one per member). The caller commits.
+
+    Returns:
+        What was stored, with the information-sharing reminder to show the member when
+        the comment had identifying details taken out.
 
     Raises:
         InvalidInputError: No rating from 1 to 5, or the comment is too long.
         UserFacingError: The session was cancelled or has not started yet.
     """
-    score, text = clean(rating, comment)
+    cleaned = clean(rating, comment)
     row = await locked_session(session, forum_session_id)  # two tabs, one answer
     if row.status == "cancelled" or now < row.starts_at:
         raise UserFacingError(
@@ -159,12 +194,15 @@ async def save(
         )
     found = await find(session, forum_session_id, member.id or 0)
     answer = found or SessionFeedback(
-        session_id=forum_session_id, member_id=member.id, rating=score, created_at=now
+        session_id=forum_session_id,
+        member_id=member.id,
+        rating=cleaned.rating,
+        created_at=now,
     )
-    answer.rating, answer.comment = score, text
+    answer.rating, answer.comment = cleaned.rating, cleaned.comment
     session.add(answer)
     await session.flush()
-    return answer
+    return cleaned
 
 
 async def summary(session: AsyncSession, forum_session_id: int) -> Summary:

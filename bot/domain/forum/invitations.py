@@ -25,7 +25,7 @@ from bot.domain import members as m
 from bot.domain.chat import ChatMessage, queue_chat
 from bot.domain.forum import cards
 from bot.domain.forum.calendar import invitation, method_for
-from bot.domain.forum.notices import ForumPost
+from bot.domain.forum.notices import ForumPost, wants_email
 from bot.domain.forum.sessions import CANCELLED, get_session
 from bot.domain.forum.times import describe_when
 from bot.domain.membership import Mailroom
@@ -186,12 +186,6 @@ def _record(
     session.add(rsvp)
 
 
-def _wants_email(member: Member) -> bool:
-    return bool(member.email) and (
-        "email" in member.channels or not member.slack_user_id
-    )
-
-
 async def send_invitations(
     session: AsyncSession,
     post: ForumPost,
@@ -213,7 +207,7 @@ async def send_invitations(
     chats = _channel_post(post, row, forum_channel)
     for member in members:
         kind = kind_for(row, rsvps.get(member.id or 0))
-        if _wants_email(member):
+        if wants_email(member):
             emails.append(_email(post, row, member, kind))
         if member.slack_user_id:
             chats.append(_dm(post, row, member, kind))

@@ -1,7 +1,8 @@
 """Telling one member about one session, by email and (if they use Slack) a direct message.
 
 Places, reminders and feedback requests all write to people the same way: a transactional
-email (no campaign: they asked for it by replying) and, for a member linked to Slack, a DM.
+email (no campaign: they asked for it by replying) and, for a member linked to Slack, a DM;
+a member who chose Slack only gets the DM alone (`wants_email`, as invitations do).
 Both go through the one outbox with keys built from the caller's key, so a re-run of the
 job or a repeated click never sends twice.
 """
@@ -15,7 +16,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.chat import ChatMessage, queue_chat
-from bot.domain.forum.sessions import ForumRules
+from bot.domain.forum.rules import ForumRules
 from bot.domain.forum.times import describe_when
 from bot.domain.links import Links, fingerprint
 from bot.domain.membership import Mailroom
@@ -51,6 +52,15 @@ class ForumPost:
         }
 
 
+def wants_email(member: Member) -> bool:
+    """Whether a member is written to by email: they chose email, or have no Slack to be
+    reached by. Invitations and every notice about a session follow this one rule, so a
+    member who chose Slack only is not told twice."""
+    return bool(member.email) and (
+        "email" in member.channels or not member.slack_user_id
+    )
+
+
 async def tell(
     session: AsyncSession,
     post: ForumPost,
@@ -62,23 +72,28 @@ async def tell(
     slack_text: str | None,
     now: datetime,
 ) -> int:
-    """Queue one email (and a Slack DM when `slack_text` is given and the member uses Slack).
+    """Queue a Slack DM when `slack_text` is given and the member uses Slack, and an email
+    when they take email (`wants_email`) or no DM reaches them.
 
     Returns:
         How many messages were new; 0 when `key` was queued before.
     """
     if member.email is None:  # erased
         return 0
-    email = Email(
-        key=key,
-        to_name=member.name or "",
-        to_address=member.email,
-        template=template,
-        context=context,
-    )
-    queued = await queue_emails(
-        session, [email], sender=post.room.sender, renderer=post.room.renderer, now=now
-    )
+    queued = 0
+    dm = bool(slack_text and member.slack_user_id)
+    if wants_email(member) or not dm:
+        email = Email(
+            key=key,
+            to_name=member.name or "",
+            to_address=member.email,
+            template=template,
+            context=context,
+        )
+        room = post.room
+        queued = await queue_emails(
+            session, [email], sender=room.sender, renderer=room.renderer, now=now
+        )
     if slack_text and member.slack_user_id:
         chat = ChatMessage(key=f"{key}:slack", to=member.slack_user_id, text=slack_text)
         queued += await queue_chat(session, [chat], now=now)

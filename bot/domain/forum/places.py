@@ -195,7 +195,8 @@ async def fill_places(
 ) -> list[Member]:
     """Give free places to those waiting, in order, and tell each of them.
 
-    Called after a cancellation of a place, and by whoever raises a session's capacity.
+    Called after a cancellation of a place, and by `sessions.edit_session` when the
+    capacity is raised or removed.
     The session row must be locked (`locked_session`) in this transaction. `quiet` is a
     member not to tell (the one replying now, who gets the reply's own confirmation).
     """

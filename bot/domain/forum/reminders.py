@@ -7,7 +7,8 @@ The rule, for each scheduled session and each offset (minutes before the start):
 - it goes to members attending whose `responded_at` (when their place began) is before the
   due time: someone who accepts after the 7-day point got a confirmation instead;
 - never to those waiting or declined, nor for a cancelled session;
-- the key `reminder:{session_id}:{offset}:{member_id}` means nothing goes twice.
+- the key `reminder:{session_id}:{start}:{offset}:{member_id}` means nothing goes twice
+  for one start time, while a session moved to a new time is reminded afresh.
 A reminder under an hour before the start carries the joining link prominently.
 
 The job calls `send_due` every few minutes, so the query is kept cheap: only sessions
@@ -18,12 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.blockkit import escape as mrkdwn
+from bot.domain.blockkit import link
 from bot.domain.forum.notices import ForumPost, tell
 from bot.domain.forum.places import ATTENDING
 from bot.domain.members import ACTIVE
@@ -42,7 +44,10 @@ class Reminder:
 
     @property
     def key(self) -> str:
-        return f"reminder:{self.row.id}:{self.offset}:{self.member.id}"
+        """Carries the start time, so a session moved after a reminder went out gets
+        fresh reminders for its new time."""
+        start = self.row.starts_at.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+        return f"reminder:{self.row.id}:{start}:{self.offset}:{self.member.id}"
 
 
 def due_offset(row: ForumSession, offsets: Sequence[int], now: datetime) -> int | None:
@@ -121,11 +126,9 @@ def starts_in(offset: int) -> str:
 
 def _slack_text(reminder: Reminder, facts: dict[str, object]) -> str:
     title, when = mrkdwn(reminder.row.title), facts["when"]
-    if reminder.offset < SOON and facts["join_url"]:
-        return (
-            f"*{title}* starts {starts_in(reminder.offset)}. "
-            f"<{facts['join_url']}|Join the session>"
-        )
+    join = link(str(facts["join_url"] or ""), "Join the session")
+    if reminder.offset < SOON and join:
+        return f"*{title}* starts {starts_in(reminder.offset)}. {join}"
     return f"Reminder: you have a place at *{title}*, {starts_in(reminder.offset)} ({when})."
 
 

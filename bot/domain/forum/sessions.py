@@ -17,41 +17,18 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.domain.forum.notices import ForumPost
+from bot.domain.forum.places import fill_places
+from bot.domain.forum.rules import ForumRules
 from bot.domain.forum.session_checks import clean_details
 from bot.domain.forum.times import to_local, to_utc
 from bot.errors import InvalidInputError, NotFoundError, UserFacingError
-from bot.settings import Settings
 from bot.store.tables import ForumSession
+
+__all__ = ["ForumRules"]  # re-exported: channels build the rules from here
 
 SCHEDULED = "scheduled"
 CANCELLED = "cancelled"
-
-
-@dataclass(frozen=True)
-class ForumRules:
-    """The configuration sessions are checked against, built once from settings."""
-
-    zone: ZoneInfo
-    fixed_agenda: tuple[str, ...] = ()
-    topics: tuple[str, ...] = ()
-    organisations: tuple[str, ...] = ()
-    default_minutes: int = 90
-    default_capacity: int | None = None
-    default_join_url: str | None = None
-    uid_domain: str = "localhost"
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ForumRules:
-        return cls(
-            zone=settings.zone,
-            fixed_agenda=tuple(settings.forum_fixed_agenda),
-            topics=tuple(settings.topics),
-            organisations=tuple(settings.organisations),
-            default_minutes=settings.forum_session_minutes,
-            default_capacity=settings.forum_default_capacity,
-            default_join_url=settings.forum_join_url,
-            uid_domain=str(settings.sender_address).rpartition("@")[2],
-        )
 
 
 @dataclass(frozen=True)
@@ -141,23 +118,33 @@ def _calendar_view(row: ForumSession) -> tuple[object, ...]:
     return (row.starts_at, row.ends_at, row.join_url, tuple(row.agenda))
 
 
+def _more_room(before: int | None, after: int | None) -> bool:
+    """Whether a capacity change frees places: raised, or removed (no limit)."""
+    return before is not None and (after is None or after > before)
+
+
 async def edit_session(
     session: AsyncSession,
-    rules: ForumRules,
+    post: ForumPost,
     session_id: int,
     details: SessionDetails,
     *,
     now: datetime,
 ) -> tuple[ForumSession, bool]:
     """Change a scheduled session. Returns it and whether calendars must be updated (the
-    time, joining link or agenda changed, so `sequence` went up). The caller commits."""
+    time, joining link or agenda changed, so `sequence` went up). The caller commits.
+
+    Raising or removing the capacity gives the new places to those waiting, in order, in
+    this same transaction on the locked row (every channel edits through here, so none
+    can forget to), and tells them."""
+    rules = post.rules
     row = await get_session(session, session_id, lock=True)
     if row.status == CANCELLED:
         raise UserFacingError(
             f"Session {session_id} is cancelled; it cannot be edited."
         )
     cleaned = clean_details(details, rules)
-    before = _calendar_view(row)
+    before, capacity = _calendar_view(row), row.capacity
     if to_utc(cleaned.starts, rules.zone) != row.starts_at:
         _refuse_past(cleaned, rules, now)
     _apply(row, cleaned, rules)
@@ -167,6 +154,8 @@ async def edit_session(
     row.updated_at = now
     session.add(row)
     await session.flush()
+    if _more_room(capacity, row.capacity):
+        await fill_places(session, post, row, now=now)
     return row, changed
 
 

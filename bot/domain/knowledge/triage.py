@@ -14,11 +14,15 @@ a 6 year old, a child's own words "he hurts me") with harm, that is neither a ge
 about procedure ("what do I do if a child...") nor about a review or a training course, nor
 placed in the past ("last year"), is urgent. A visible injury on a particular child is
 present harm whatever the tense; so is a child quoted saying someone hurts them.
+
+Beside the rules sits a semantic check (`semantic_triage`) that recognises harm described in
+words the rules do not list; a message is urgent if EITHER says so.
 """
 
 from __future__ import annotations
 
 from bot.domain.knowledge.harms import CONCERN, HARM, IMMEDIATE_HARM, INJURY
+from bot.domain.knowledge.semantic_triage import semantically_urgent
 from bot.domain.knowledge.signals import (
     CHILD,
     CHILD_SPEECH,
@@ -35,6 +39,11 @@ from bot.domain.knowledge.signals import (
 
 def is_urgent(message: str) -> bool:
     """True when the message suggests a child may be in danger now: emergency contacts first."""
+    return rules_say_urgent(message) or semantically_urgent(message)
+
+
+def rules_say_urgent(message: str) -> bool:
+    """The rules' opinion alone: words of harm, a child, immediacy and a disclosure."""
     text = " ".join(message.replace("’", "'").replace("‘", "'").split())
     if not any(p.search(text) for p in (HARM, CONCERN, INJURY, IMMEDIATE_HARM)):
         return False

@@ -2,17 +2,23 @@
 
 One vote per member per poll, changeable until the poll closes; results as counts,
 percentages, a chart and CSV. The modules: `drafts` (checking a new poll), `voting`
-(create, vote, close), `results` (counting, CSV) and `announcing` (Slack post and emails).
+(create, vote), `closing`, `results` (counting, CSV) and `announcing` (Slack post and emails).
 """
 
 from bot.domain.polls.announcing import (
     Announced,
     Draw,
+    announce_configured,
     announce_poll,
-    close_due_polls,
     publish_results,
     refresh_open_polls,
     refresh_slack_post,
+)
+from bot.domain.polls.closing import (
+    close_and_publish,
+    close_due_polls,
+    close_poll,
+    unpublished_poll_ids,
 )
 from bot.domain.polls.drafts import (
     POLL_ROLES,
@@ -36,7 +42,6 @@ from bot.domain.polls.voting import (
     OPEN,
     check_choices,
     check_voter,
-    close_poll,
     create_poll,
     find_poll,
     find_vote,
@@ -61,9 +66,11 @@ __all__ = [
     "PollDraft",
     "PollNotFoundError",
     "Results",
+    "announce_configured",
     "announce_poll",
     "check_choices",
     "check_voter",
+    "close_and_publish",
     "close_due_polls",
     "close_poll",
     "closing_time",
@@ -84,5 +91,6 @@ __all__ = [
     "results_csv",
     "split_options",
     "toggle_choice",
+    "unpublished_poll_ids",
     "vote",
 ]

@@ -20,6 +20,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.domain.blockkit import escape
 from bot.domain.chat import ChatMessage, queue_chat
 from bot.domain.members import ACTIVE
 from bot.domain.membership import Mailroom
@@ -27,8 +28,9 @@ from bot.domain.mime import clean_header_text
 from bot.domain.outgoing import queue_emails
 from bot.domain.polls.drafts import PollClosedError, local_text
 from bot.domain.polls.results import Results, poll_results
-from bot.domain.polls.voting import close_poll, due_poll_ids, get_poll, is_open
+from bot.domain.polls.voting import get_poll, is_open
 from bot.outbox import queue
+from bot.settings import Settings
 from bot.store.tables import Member, Poll, PollVote
 
 Draw = Callable[[Poll, Results], list[dict[str, Any]]]
@@ -43,10 +45,8 @@ class Announced:
 
 def _summary(poll: Poll) -> str:
     """The notification text of a Slack post (what a phone shows); mrkdwn-escaped."""
-    question = poll.question.replace("&", "&amp;").replace("<", "&lt;")
-    question = question.replace(">", "&gt;")
     state = "Poll results" if poll.status == "closed" else "New poll"
-    return f"{state}: {question}"
+    return f"{state}: {escape(poll.question)}"
 
 
 async def announce_poll(
@@ -84,6 +84,28 @@ async def announce_poll(
     emails = await _queue_emails(session, poll, room=room, zone=zone, now=now)
     await session.commit()
     return Announced(posts, emails)
+
+
+async def announce_configured(
+    session: AsyncSession,
+    poll: Poll,
+    *,
+    room: Mailroom,
+    settings: Settings,
+    draw: Draw,
+    now: datetime,
+) -> Announced:
+    """`announce_poll` as every channel calls it: to the configured forum channel
+    (FORUMBOT_SLACK_FORUM_CHANNEL), times in the partnership's zone. Commits."""
+    return await announce_poll(
+        session,
+        poll,
+        room=room,
+        slack_channel=settings.slack_forum_channel,
+        draw=draw,
+        zone=settings.zone,
+        now=now,
+    )
 
 
 async def _queue_emails(
@@ -205,24 +227,6 @@ async def publish_results(
         queued += await queue_chat(session, [post], now=now)
     await session.commit()
     return queued
-
-
-async def close_due_polls(
-    session: AsyncSession, *, slack_channel: str | None, draw: Draw, now: datetime
-) -> list[int]:
-    """Close every poll whose time has come and publish its results (the scheduled job).
-
-    Returns:
-        The polls this run closed.
-    """
-    closed = []
-    for poll_id in await due_poll_ids(session, now):
-        if await close_poll(session, poll_id, now=now):
-            closed.append(poll_id)
-        await publish_results(
-            session, poll_id, slack_channel=slack_channel, draw=draw, now=now
-        )
-    return closed
 
 
 async def refresh_open_polls(

@@ -1,4 +1,5 @@
-"""Creating polls, taking votes (one per member, changeable while open) and closing them."""
+"""Creating polls and taking votes (one per member, changeable while open); closing is in
+`closing`."""
 
 from __future__ import annotations
 
@@ -247,42 +248,6 @@ async def toggle_choice(
         )
     await session.commit()
     return sorted(chosen)
-
-
-async def close_poll(session: AsyncSession, poll_id: int, *, now: datetime) -> bool:
-    """Close a poll now (closing twice is harmless). Commits.
-
-    Returns:
-        True if this call closed it, False if it was closed already.
-
-    Raises:
-        PollNotFoundError: No such poll.
-    """
-    statement = (
-        select(Poll)
-        .where(col(Poll.id) == poll_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    poll = (await session.exec(statement)).first()
-    if poll is None:
-        raise PollNotFoundError(f"There is no poll number {poll_id}.")
-    if poll.status == CLOSED:
-        await session.commit()
-        return False
-    poll.status, poll.closed_at = CLOSED, now
-    if poll.closes_at is None or poll.closes_at > now:
-        poll.closes_at = now  # closed early: the stated closing time is now
-    await session.commit()
-    return True
-
-
-async def due_poll_ids(session: AsyncSession, now: datetime) -> list[int]:
-    """Polls still marked open whose closing time has come."""
-    statement = select(Poll.id).where(
-        col(Poll.status) == OPEN, col(Poll.closes_at) <= now
-    )
-    return [int(i) for i in (await session.exec(statement)).all() if i is not None]
 
 
 async def remember_slack_message(

@@ -9,7 +9,9 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.slack import blocks, flows
 from bot.slack.listeners import SlackCall, guarded, questions, sessions
+from bot.slack.listeners.briefings import briefings_command
 from bot.slack.listeners.polls import open_create as _poll
+from bot.slack.listeners.training import training_command
 from bot.slack.people import SlackPerson
 
 Handler = Callable[[SlackCall, SlackPerson, str], Awaitable[None]]
@@ -97,4 +99,6 @@ SUBCOMMANDS: dict[str, Handler] = {
     "question": questions.question_command,
     "questions": questions.questions_command,
     "attended": questions.attended_command,
+    "briefings": briefings_command,
+    "training": training_command,
 }

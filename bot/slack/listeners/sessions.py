@@ -11,10 +11,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from slack_bolt.async_app import AsyncApp
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.forum import cards
 from bot.domain.forum import sessions as s
 from bot.domain.forum.invitations import send_due
+from bot.domain.forum.notices import ForumPost
 from bot.errors import InvalidInputError, UserFacingError
 from bot.runtime import Services
 from bot.slack import session_modal
@@ -114,16 +116,16 @@ def _done(title: str, words: str) -> Block:
     }
 
 
-async def _send(services: Services, session_id: int) -> None:
-    async with services.sessions() as session:
-        await send_due(
-            session,
-            services.mailroom,
-            services.settings,
-            session_id,
-            now=services.clock.now(),
-        )
-        await session.commit()
+async def _send(services: Services, session: AsyncSession, session_id: int) -> None:
+    """Queue the invitations, update or cancellation, in the caller's transaction: the
+    change and its messages are committed together, or neither is."""
+    await send_due(
+        session,
+        services.mailroom,
+        services.settings,
+        session_id,
+        now=services.clock.now(),
+    )
 
 
 async def submit_edit(call: SlackCall) -> None:
@@ -138,7 +140,11 @@ async def submit_edit(call: SlackCall) -> None:
             now = services.clock.now()
             if existing:
                 row, changed = await s.edit_session(
-                    session, rules, int(existing), details, now=now
+                    session,
+                    ForumPost(services.mailroom, rules),
+                    int(existing),
+                    details,
+                    now=now,
                 )
                 send = send and changed and row.invited_at is not None
             else:
@@ -149,6 +155,8 @@ async def submit_edit(call: SlackCall) -> None:
                     created_by=person.email or person.user_id,
                     now=now,
                 )
+            if send:
+                await _send(services, session, row.id or 0)
             await session.commit()
     except InvalidInputError as error:
         block = session_modal.FIELD_BLOCKS.get(error.field or "", "title")
@@ -158,8 +166,6 @@ async def submit_edit(call: SlackCall) -> None:
     words = f"Session {row.id} is saved: {cards.summary(row, rules.zone)}"
     words += "\nThe messages are on their way." if send else ""
     await call.ack(response_action="update", view=_done("Session saved", words))
-    if send:
-        await _send(services, row.id)
 
 
 async def submit_cancel(call: SlackCall) -> None:
@@ -169,7 +175,7 @@ async def submit_cancel(call: SlackCall) -> None:
     session_id = int(str(call.body["view"].get("private_metadata") or "0"))
     async with services.sessions() as session:
         row = await s.cancel_session(session, session_id, now=services.clock.now())
+        await _send(services, session, session_id)
         await session.commit()
     words = f"Cancelled: {cards.summary(row, services.settings.zone)}\nEveryone invited is being told."
     await call.ack(response_action="update", view=_done("Session cancelled", words))
-    await _send(services, session_id)

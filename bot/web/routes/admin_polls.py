@@ -9,13 +9,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import poll_actions
 from bot.domain import polls
 from bot.errors import InvalidInputError, UserFacingError
-from bot.runtime import Services
-from bot.slack.poll_blocks import drawer
-from bot.store.tables import Poll
 from bot.web.deps import ServicesDep, TemplatesDep
 from bot.web.forms import ButtonForm, bind
 from bot.web.poll_forms import PollForm
@@ -68,7 +65,7 @@ async def new_poll(
                     now=services.clock.now(),
                 )
                 if form.announce.data:
-                    await _announce(services, session, poll)
+                    await poll_actions.announce(services, session, poll)
             return RedirectResponse(f"/admin/polls/{poll.id}", status_code=303)
         except InvalidInputError as error:
             form.show_error(error)
@@ -78,19 +75,6 @@ async def new_poll(
         "web/admin/poll_new.html.j2",
         {"admin": admin, "form": form},
         status_code=status,
-    )
-
-
-async def _announce(services: Services, session: AsyncSession, poll: Poll) -> None:
-    settings = services.settings
-    await polls.announce_poll(
-        session,
-        poll,
-        room=services.mailroom,
-        slack_channel=settings.slack_forum_channel,
-        draw=drawer(settings.zone),
-        zone=settings.zone,
-        now=services.clock.now(),
     )
 
 
@@ -124,16 +108,8 @@ async def close_poll(
 ) -> Response:
     form: ButtonForm = await bind(ButtonForm, request)
     if form.validate():
-        settings, now = services.settings, services.clock.now()
         async with services.sessions() as session:
-            await polls.close_poll(session, poll_id, now=now)
-            await polls.publish_results(
-                session,
-                poll_id,
-                slack_channel=settings.slack_forum_channel,
-                draw=drawer(settings.zone),
-                now=now,
-            )
+            await poll_actions.close(services, session, poll_id)
     return RedirectResponse(f"/admin/polls/{poll_id}", status_code=303)
 
 
@@ -144,7 +120,8 @@ async def announce_poll(
     form: ButtonForm = await bind(ButtonForm, request)
     if form.validate():
         async with services.sessions() as session:
-            await _announce(services, session, await polls.get_poll(session, poll_id))
+            poll = await polls.get_poll(session, poll_id)
+            await poll_actions.announce(services, session, poll)
     return RedirectResponse(f"/admin/polls/{poll_id}", status_code=303)
 
 

@@ -131,7 +131,12 @@ async def unsubscribe(
         )
         # RFC 8058: a mail client's one-click POST carries no CSRF token; the signed link is the proof.
         if one_click or (request.method == "POST" and form.validate()):
-            await membership.leave(session, member, now=services.clock.now())
+            campaign = request.query_params.get(
+                "c"
+            )  # which email's link (a count only)
+            await membership.leave(
+                session, member, now=services.clock.now(), campaign=campaign
+            )
             return templates.TemplateResponse(
                 request, "web/unsubscribed.html.j2", {"member": member}
             )

@@ -157,7 +157,7 @@ async def forum_reply(
 async def feedback_form(
     token: str, request: Request, services: ServicesDep, templates: TemplatesDep
 ) -> Response:
-    saved, now = False, services.clock.now()
+    saved, reminder, now = False, None, services.clock.now()
     async with services.sessions() as session:
         member, items = await member_from_item(
             session, services.links, "feedback", token, 1
@@ -170,7 +170,7 @@ async def feedback_form(
         form: FeedbackForm = await bind(FeedbackForm, request, **initial)
         if request.method == "POST" and form.validate():
             try:
-                await feedback.save(
+                stored = await feedback.save(
                     session,
                     row.id or 0,
                     member,
@@ -179,7 +179,8 @@ async def feedback_form(
                     now=now,
                 )
                 await session.commit()
-                saved = True
+                saved, reminder = True, stored.reminder
+                form.comment.data = stored.comment  # what was kept, not what was typed
             except InvalidInputError as error:
                 field = getattr(form, error.field or "rating")
                 field.errors = [*field.errors, str(error)]
@@ -189,6 +190,7 @@ async def feedback_form(
             "form": form,
             "member": member,
             "saved": saved,
+            "reminder": reminder,
             "answered": found is not None,
             "title": row.title,
         }

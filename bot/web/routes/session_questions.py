@@ -19,9 +19,9 @@ from bot.domain.forum.sessions import get_session
 from bot.domain.forum.times import describe_when
 from bot.errors import UserFacingError
 from bot.runtime import Services
+from bot.web.chair import ChairDep
 from bot.web.deps import ServicesDep, TemplatesDep
 from bot.web.forms import SecureForm, bind
-from bot.web.routes.admin import AdminDep
 
 router = APIRouter()
 
@@ -106,7 +106,7 @@ async def chair_questions(
     request: Request,
     services: ServicesDep,
     templates: TemplatesDep,
-    admin: AdminDep,
+    admin: ChairDep,
 ) -> Response:
     async with services.sessions() as session:
         row = await get_session(session, session_id)
@@ -129,7 +129,7 @@ async def set_question_status(
     question_id: int,
     request: Request,
     services: ServicesDep,
-    _admin: AdminDep,  # signed in: the dependency refuses anyone else
+    _admin: ChairDep,  # the chair or an admin: the dependency refuses anyone else
 ) -> Response:
     form: QuestionStatusForm = await bind(QuestionStatusForm, request)
     if not form.validate():
@@ -145,7 +145,7 @@ async def set_question_status(
 
 @router.get("/admin/forum/figures")
 async def figures_page(
-    request: Request, services: ServicesDep, templates: TemplatesDep, admin: AdminDep
+    request: Request, services: ServicesDep, templates: TemplatesDep, admin: ChairDep
 ) -> Response:
     async with services.sessions() as session:
         every = await attendance.all_figures(session, now=services.clock.now())

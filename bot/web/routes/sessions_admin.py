@@ -12,21 +12,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.domain.forum import sessions as s
 from bot.domain.forum.calendar import invitation
 from bot.domain.forum.invitations import send_due
-from bot.errors import InvalidInputError, UserFacingError
+from bot.domain.forum.notices import ForumPost
+from bot.errors import InvalidInputError
 from bot.runtime import Services
+from bot.web.chair import require_chair as _chair
 from bot.web.deps import ServicesDep, TemplatesDep
 from bot.web.forms import ButtonForm, bind
 from bot.web.routes.admin import AdminDep
 from bot.web.session_forms import SessionForm, initial
 
 router = APIRouter()
-CHAIRS = ("admin", "chair")
-
-
-def _chair(admin: tuple[str, tuple[str, ...]]) -> None:
-    """Signed in, but only the chair and admins manage sessions."""
-    if not set(admin[1]) & set(CHAIRS):
-        raise UserFacingError("Only the chair or an admin can manage sessions.")
 
 
 def _rules(services: Services) -> s.ForumRules:
@@ -129,7 +124,11 @@ async def edit_session(
     async def save() -> str:
         async with services.sessions() as session:
             row, changed = await s.edit_session(
-                session, rules, session_id, form.details(), now=services.clock.now()
+                session,
+                ForumPost(services.mailroom, rules),
+                session_id,
+                form.details(),
+                now=services.clock.now(),
             )
             if changed and form.notify.data and row.invited_at is not None:
                 await _invite(session, services, session_id)

@@ -1,0 +1,35 @@
+"""`/forum briefings`: the latest published briefings, each linking to its page."""
+
+from __future__ import annotations
+
+from bot.domain.blockkit import Block, escape, text
+from bot.domain.briefings import PUBLISHED, list_briefings
+from bot.domain.briefings.kinds import kind_of
+from bot.domain.briefings.style import page_url
+from bot.domain.chat import clip
+from bot.slack.listeners import SlackCall
+from bot.slack.people import SlackPerson
+
+LATEST = 8
+
+
+async def briefings_command(call: SlackCall, _person: SlackPerson, _rest: str) -> None:
+    services = call.services
+    async with services.sessions() as session:
+        rows = await list_briefings(session, status=PUBLISHED, limit=LATEST)
+    if not rows:
+        await call.respond(
+            text="Briefings: none have been published yet.", response_type="ephemeral"
+        )
+        return
+    base = services.links.base_url
+    blocks: list[Block] = []
+    for row in rows:
+        when = f", {row.published_at:%d %b %Y}" if row.published_at else ""
+        summary = f"\n{escape(clip(row.summary, 300))}" if row.summary else ""
+        link = f"<{escape(page_url(base, row))}|{escape(row.title)}>"
+        blocks.append(text(f"*{link}*\n{kind_of(row.kind).label}{when}{summary}"))
+    blocks.append(text(f"All briefings: <{escape(base)}/briefings|the archive>"))
+    await call.respond(
+        text="The latest briefings", blocks=blocks, response_type="ephemeral"
+    )

@@ -1,0 +1,37 @@
+"""The chair's pages: signed in (the admin sign-in) with the chair's or an admin's role.
+
+Other admin roles (communications, learning) sign in for their own pages; running the
+forum (sessions, questions in advance, attendance figures, polls) is the chair's and the
+admins' alone. Every such page checks it here, so the rule is written once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from bot.errors import UserFacingError
+from bot.web.routes.admin import AdminDep
+
+CHAIR_ROLES = frozenset({"admin", "chair"})
+Admin = tuple[str, tuple[str, ...]]
+
+
+def require_chair(admin: Admin, doing: str = "manage sessions") -> Admin:
+    """The signed-in admin, if they are the chair or an admin.
+
+    Raises:
+        UserFacingError: Signed in, but with another role only.
+    """
+    if not CHAIR_ROLES & set(admin[1]):
+        raise UserFacingError(f"Only the chair or an admin can {doing}.")
+    return admin
+
+
+def chair(admin: AdminDep) -> Admin:
+    """The dependency form of `require_chair`, for the forum's pages."""
+    return require_chair(admin, "see or change the forum's questions and figures")
+
+
+ChairDep = Annotated[Admin, Depends(chair)]

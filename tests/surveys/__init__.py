@@ -1,0 +1,1 @@
+"""Surveys and course evaluations: definitions, answering, anonymity, reports."""
