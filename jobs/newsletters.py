@@ -3,7 +3,8 @@
 `prepare-newsletter` runs on FORUMBOT_NEWSLETTER_SCHEDULE (a crontab line, local time) and
 only makes a draft and tells the reviewers: nothing goes out unreviewed. `send-newsletters`
 sends an issue whose scheduled time has come, and carries on with one whose sending was
-interrupted (a crash): each member's copy has its own outbox key, so none goes twice.
+interrupted (a crash): each member's copy has its own outbox key, so none goes twice. An
+issue another process is sending now (its lease is live) is skipped until that lease lapses.
 """
 
 import logging
@@ -41,14 +42,20 @@ async def send_newsletters() -> list[str]:
             row.campaign
             for row in await nl.due_newsletters(session, services.clock.now())
         ]
+    sent = []
     for campaign in due:
-        result = await nl.send_newsletter(
-            services.sessions,
-            services.mailroom,
-            campaign,
-            zone=services.settings.zone,
-            now=services.clock.now,
-            track_clicks=services.settings.click_tracking,
-        )
+        try:
+            result = await nl.send_newsletter(
+                services.sessions,
+                services.mailroom,
+                campaign,
+                zone=services.settings.zone,
+                now=services.clock.now,
+                track_clicks=services.settings.click_tracking,
+            )
+        except nl.NewsletterBusyError as busy:
+            log.info("send-newsletters: skipped: %s", busy)
+            continue
         log.info("send-newsletters: %s, %d copies queued", campaign, result.queued)
-    return due
+        sent.append(campaign)
+    return sent

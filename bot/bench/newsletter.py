@@ -21,7 +21,7 @@ import httpx
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from bot.bench.newsletter_parts import LinkSink, send_environment, send_process
+from bot.bench.newsletter_parts import link_sink, send_environment, send_process
 from bot.bench.send import peak_rss_mb, wait_until_delivered, worker_in_process
 from bot.domain import newsletters as nl
 from bot.domain.links import Links, fingerprint
@@ -163,7 +163,8 @@ async def queue_with_kill(
         async with send_process(env, folder, campaign, batch) as first:
             if await first.wait_done(kill_after) and await first.kill() < 0:
                 at_kill = await count_of(services, OutboxMessage, campaign)
-    async with send_process(env, folder, campaign, batch) as second:
+    resume = send_process(env, folder, campaign, batch, take_over=at_kill is not None)
+    async with resume as second:
         if await second.wait() != 0:
             raise RuntimeError(f"the resumed send failed:\n{second.output}")
     return at_kill
@@ -181,7 +182,7 @@ async def run_newsletter_bench(
     settings: Settings, n: int, kill_after: int | None
 ) -> NewsletterFigures:
     """On a fresh SQLite database in a temporary folder, never the configured one."""
-    with tempfile.TemporaryDirectory() as tmp, LinkSink() as sink:
+    with tempfile.TemporaryDirectory() as tmp, link_sink() as sink:
         folder = Path(tmp)
         settings = settings.model_copy(
             update={"data_dir": folder / "data", "database_url": None}
@@ -197,7 +198,7 @@ async def run_newsletter_bench(
             async with services.sessions() as session:
                 queued = (await nl.get_newsletter(session, campaign)).recipients
             deliver_seconds = await deliver(settings, services, sink.port)
-            received = sink.snapshot()
+            received: dict[str, list[str]] = sink.snapshot()
             checked = check_copies(received, members, services.links)
             sample = [urls[0] for _, urls in sorted(received.items())[:SAMPLE]]
             left = await follow_unsubscribes(settings, sample)

@@ -210,7 +210,7 @@ async def run_send(settings: Settings, n: int, progress: Progress) -> SendFigure
         del payloads
         sink.snapshot()
         piped = await pipeline(settings, sink.port, n, progress)
-        received = sink.snapshot()
+        received: dict[str, int] = sink.snapshot()
     wanted = {f"practitioner{i}@bench.example.org" for i in range(n)}
     lost = len(wanted - received.keys())
     duplicates = sum(count - 1 for count in received.values() if count > 1)

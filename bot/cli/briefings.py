@@ -54,15 +54,20 @@ def _roles(services: Services, by: str) -> tuple[str, ...]:
 def import_(
     ctx: typer.Context,
     folder: Path | None = typer.Argument(None, help="Default: settings.briefings_dir."),
+    by: str = BY,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Import new and changed Markdown files; unchanged ones are skipped."""
+    """Import new and changed Markdown files; unchanged ones are skipped. The admin
+    running the import (`--by`) is recorded as the files' writer, so someone else must
+    approve what it creates or changes."""
 
     async def work(services: Services, session: AsyncSession) -> b.ImportResult:
+        _roles(services, by)
         result = await b.import_folder(
             session,
             folder or services.settings.briefings_dir,
             topics=tuple(services.settings.topics),
+            by=by.strip().lower(),
             now=services.clock.now(),
         )
         await session.commit()

@@ -84,6 +84,7 @@ def serve(
     from bot.domain.knowledge.semantic_triage import semantic_model
     from bot.slack.hosting import check_slack
     from bot.web.app import create_app
+    from bot.web.logs import redact_access_log
 
     settings: Settings = ctx.obj
     slack = check_slack(settings, socket_mode=socket_mode)
@@ -96,6 +97,7 @@ def serve(
     # The safety triage's sentence model takes seconds to load: load it now, beside start-up,
     # rather than in the first practitioner's wait for an answer.
     threading.Thread(target=semantic_model, name="warm-triage", daemon=True).start()
+    redact_access_log()  # signed links name their member: keep them out of the log
     uvicorn.run(
         create_app(settings, socket_mode=socket_mode),
         host=host or settings.web_host,

@@ -227,9 +227,16 @@ def send(
     batch_size: int = typer.Option(
         nl.BATCH, min=1, help="Members per committed batch."
     ),
+    take_over: bool = typer.Option(
+        False,
+        "--take-over",
+        help="Resume at once an issue whose last sender died (killed, machine lost), "
+        "instead of waiting for its lease to lapse. Never while it is still running.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Send now: freeze the issue and queue every member's copy (resumable)."""
+    """Send now: freeze the issue and queue every member's copy (resumable; one sender
+    at a time: a second run is refused while the first holds the issue's lease)."""
     settings: Settings = ctx.obj
 
     async def main(bar: Progress) -> nl.SendResult:
@@ -246,6 +253,7 @@ def send(
                 track_clicks=services.settings.click_tracking,
                 progress=lambda done: bar.update(task, completed=done),
                 batch_size=batch_size,
+                take_over=take_over,
             )
 
     with Progress(console=Console(stderr=True), transient=True, disable=as_json) as bar:

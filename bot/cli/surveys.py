@@ -9,6 +9,7 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.cli.common import JSON_OPTION, echo_json, run_in_session
@@ -81,10 +82,10 @@ def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         return
     table = Table(
         "id", "title", "kind", "status", "responses", title=f"{len(found)} surveys"
-    )
+    )  # titles are typed by people: rich Text, never markup
     for survey, count in found:
         table.add_row(
-            str(survey.id), survey.title, survey.kind, survey.status, str(count)
+            str(survey.id), Text(survey.title), survey.kind, survey.status, str(count)
         )
     Console().print(table)
 

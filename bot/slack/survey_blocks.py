@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.surveys.answers import converted
 from bot.domain.surveys.definition import Definition, Question, met
 from bot.slack.blocks import Block, escape, input_block, plain, text
 from bot.store.tables import Survey
@@ -93,8 +94,9 @@ def asked(definition: Definition, answers: dict[str, Any]) -> list[Question]:
         if question.show_if and not met(question.show_if, given):
             continue
         shown.append(question)
-        if question.id in answers:
-            given[question.id] = answers[question.id]
+        value = converted(question, answers.get(question.id))
+        if value is not None:  # typed as the engine stores it: "4" from Slack is 4
+            given[question.id] = value
     return shown
 
 

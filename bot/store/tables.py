@@ -391,6 +391,7 @@ class Briefing(SQLModel, table=True):
     digest: str | None = Field(default=None, max_length=64)
     status: str = Field(default="draft", max_length=20, index=True)
     created_by: str | None = Field(default=None, max_length=320)
+    edited_by: str | None = Field(default=None, max_length=320)  # who last wrote it
     approved_by: str | None = Field(default=None, max_length=320)
     approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
@@ -594,6 +595,15 @@ class SurveyResponse(SQLModel, table=True):
     and `id` is random, so neither order nor time can tie it to an invitation."""
 
     __tablename__ = "survey_responses"
+    # One response per named respondent (NULLs, the anonymous ones, never collide). On
+    # SQLite the table has no rowid: rows are kept in the order of their random id, so no
+    # hidden counter records the order answers arrived (PostgreSQL: see surveys.responding).
+    __table_args__ = (
+        UniqueConstraint(
+            "survey_id", "respondent", name="uq_survey_responses_respondent"
+        ),
+        {"sqlite_with_rowid": False},
+    )
 
     id: str = Field(primary_key=True, max_length=32)  # uuid4().hex
     survey_id: int = Field(foreign_key="surveys.id", index=True, ondelete="CASCADE")

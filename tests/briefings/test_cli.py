@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.errors import InvalidInputError
-from tests.briefings.kit import APPROVER, lessons_file
+from tests.briefings.kit import APPROVER, AUTHOR, lessons_file
 from tests.cli.test_members_cli import cli_database, count_rows, forumbot, forumbot_json
 
 __all__ = ["cli_database"]  # the fixture, imported for these tests
@@ -19,7 +19,10 @@ __all__ = ["cli_database"]  # the fixture, imported for these tests
 @pytest.fixture
 def folder(cli_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     assert cli_database  # migrated first
-    admins = [{"email": APPROVER, "roles": ["communications"]}]
+    admins = [
+        {"email": APPROVER, "roles": ["communications"]},
+        {"email": AUTHOR, "roles": ["learning"]},
+    ]
     monkeypatch.setenv("FORUMBOT_ADMINS", json.dumps(admins))
     content = tmp_path / "briefings"
     content.mkdir()
@@ -32,11 +35,14 @@ def folder(cli_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 def test_import_list_show_approve_publish_withdraw(
     folder: Path, cli_database: str
 ) -> None:
-    created = forumbot_json("briefings", "import", str(folder), "--json")
+    created = forumbot_json(
+        "briefings", "import", str(folder), "--by", AUTHOR, "--json"
+    )
     assert created["created"] == ["discharge.md"] and created["failed"] == []
-    assert forumbot_json("briefings", "import", str(folder), "--json")["unchanged"] == [
-        "discharge.md"
-    ]
+    again = forumbot_json(
+        "briefings", "import", str(folder), "--by", APPROVER, "--json"
+    )
+    assert again["unchanged"] == ["discharge.md"]
     (listed,) = forumbot_json("briefings", "list", "--json")
     assert (listed["slug"], listed["status"]) == ("discharge", "draft")
     shown = forumbot_json("briefings", "show", "discharge", "--json")
@@ -63,11 +69,25 @@ def test_import_list_show_approve_publish_withdraw(
     assert count_rows(cli_database, "SELECT count(*) FROM briefings") == 1
 
 
+def test_whoever_imports_a_file_cannot_approve_it(folder: Path) -> None:
+    """The import's runner wrote what it brought in: a second person must approve it."""
+    forumbot("briefings", "import", str(folder), "--by", APPROVER)
+    refused = CliRunner().invoke(
+        app, ["briefings", "approve", "discharge", "--by", APPROVER]
+    )
+    assert isinstance(refused.exception, InvalidInputError)
+    assert "someone else must approve" in str(refused.exception)
+    nobody = CliRunner().invoke(app, ["briefings", "import", str(folder)])
+    assert nobody.exit_code != 0  # --by is required
+
+
 def test_import_reports_failures_and_preview_writes_html(
     folder: Path, tmp_path: Path
 ) -> None:
     (folder / "bad.md").write_text("---\ntitle: No kind\n---\nText", encoding="utf-8")
-    result = CliRunner().invoke(app, ["briefings", "import", str(folder)])
+    result = CliRunner().invoke(
+        app, ["briefings", "import", str(folder), "--by", AUTHOR]
+    )
     assert result.exit_code == 1
     assert "failed: bad.md: The front matter has no 'kind'." in result.stdout
     output = tmp_path / "preview.html"
@@ -76,10 +96,12 @@ def test_import_reports_failures_and_preview_writes_html(
     assert "Learning Lessons Briefing" in html and "Hello Forum member," in html
 
 
-@pytest.mark.usefixtures("cli_database")
+@pytest.mark.usefixtures("folder")
 def test_the_sample_briefings_import_cleanly() -> None:
     samples = Path(__file__).parents[2] / "config" / "briefings"
-    result = forumbot_json("briefings", "import", str(samples), "--json")
+    result = forumbot_json(
+        "briefings", "import", str(samples), "--by", AUTHOR, "--json"
+    )
     assert result["failed"] == [] and len(result["created"]) >= 2
     for row in forumbot_json("briefings", "list", "--json"):
         assert row["title"].startswith("SAMPLE")

@@ -29,6 +29,14 @@ from tests.forum.sessions_kit import new_session
         ({"webinar_url": "www.example.org/w"}, "webinar link"),
         ({"body": "[click](javascript:alert(1))"}, "links must start with https://"),
         ({"body": "[mail](mailto:)"}, "not allowed"),
+        (
+            {"body": "## What to do\n\n![Chart](https://example.org/c.png)"},
+            "Pictures cannot go in a briefing",
+        ),
+        (
+            {"body": "## What to do\n\nSee ![](data:image/png;base64,AAAA) here"},
+            "link to the picture",
+        ),
     ],
 )
 def test_check_explains_problems_in_plain_english(
@@ -56,7 +64,7 @@ async def test_import_is_incremental_and_protects_approved_text(
     async def run() -> b.ImportResult:
         async with services.sessions() as session:
             result = await b.import_folder(
-                session, tmp_path, topics=(), now=services.clock.now()
+                session, tmp_path, topics=(), by=AUTHOR, now=services.clock.now()
             )
             await session.commit()
             return result
@@ -115,7 +123,9 @@ async def test_workflow_roles_and_the_four_eyes_rule(services: Services) -> None
         await b.approve(session, ref, by=APPROVER, roles=("communications",), now=now)
         with pytest.raises(InvalidInputError, match="not a draft"):
             await b.approve(session, ref, by=APPROVER, roles=("admin",), now=now)
-        edited = await b.edit(session, ref, b.check(draft(title="Better")), now=now)
+        edited = await b.edit(
+            session, ref, b.check(draft(title="Better")), by=AUTHOR, now=now
+        )
         assert (edited.status, edited.approved_by) == (b.DRAFT, None)
         with pytest.raises(InvalidInputError, match="publish briefings"):
             await b.publish(
@@ -177,3 +187,44 @@ async def test_a_session_bulletin_becomes_a_draft_bulletin_briefing(
     assert made.id == again.id and made.kind == "bulletin" and made.status == b.DRAFT
     assert made.title == f"Forum bulletin: {row.title}"
     assert "Referrals <improve>." in made.body and made.summary.startswith("Notes from")
+
+
+async def test_whoever_last_changed_a_briefing_cannot_approve_it(
+    services: Services,
+) -> None:
+    """A second approver who edits the author's draft has written it: a third must approve."""
+    now, third = services.clock.now(), "third@example.org"
+    async with services.sessions() as session:
+        row = await b.create(session, b.check(draft()), by=AUTHOR, now=now)
+        ref = row.id or 0
+        await b.edit(
+            session, ref, b.check(draft(title="Mine now")), by=APPROVER, now=now
+        )
+        for writer in (APPROVER, AUTHOR):
+            with pytest.raises(InvalidInputError, match="someone else must approve"):
+                await b.approve(session, ref, by=writer, roles=("admin",), now=now)
+        done = await b.approve(session, ref, by=third, roles=("admin",), now=now)
+        assert (done.status, done.approved_by, done.edited_by) == (
+            b.APPROVED,
+            third,
+            APPROVER,
+        )
+
+
+async def test_the_runner_of_an_import_cannot_approve_what_it_changed(
+    services: Services, tmp_path: Path
+) -> None:
+    file = tmp_path / "Discharge Planning.md"
+    file.write_text(lessons_file(), encoding="utf-8")
+    async with services.sessions() as session:
+        now = services.clock.now()
+        await b.import_folder(session, tmp_path, topics=(), by=AUTHOR, now=now)
+        file.write_text(lessons_file("Changed"), encoding="utf-8")
+        result = await b.import_folder(
+            session, tmp_path, topics=(), by=APPROVER, now=now
+        )
+        assert result.updated == ["Discharge Planning.md"]
+        with pytest.raises(InvalidInputError, match="someone else must approve"):
+            await b.approve(
+                session, "discharge-planning", by=APPROVER, roles=("admin",), now=now
+            )

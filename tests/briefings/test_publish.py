@@ -18,7 +18,7 @@ from bot.settings import Settings
 from bot.store.tables import Member
 from tests.briefings.conftest import FORUM_CHANNEL
 from tests.briefings.kit import APPROVER, approved, publish
-from tests.domain.mailbox import outbox_rows
+from tests.domain.mailbox import html_text, outbox_rows, plain_text
 from tests.forum.sessions_kit import add_member
 from tests.servers.smtp import SmtpServer
 
@@ -172,3 +172,15 @@ async def test_two_processes_publishing_at_once_send_it_once(
     assert "was already published; nothing sent." in said[1]
     rows = await outbox_rows(services)
     assert sorted(r.channel for r in rows) == ["email", "email", "email", "slack"]
+
+
+async def test_a_member_without_a_name_is_greeted_as_forum_member(
+    services: Services,
+) -> None:
+    await add_member(services, "", email="noname@partner.example.org")
+    row = await approved(services)
+    await publish(services, row.id or 0)
+    (mail,) = await outbox_rows(services, "noname@partner.example.org")
+    assert "Hello forum member," in plain_text(mail.payload)
+    assert "Hello forum member," in html_text(mail.payload)
+    assert "Hello ," not in plain_text(mail.payload)

@@ -16,9 +16,10 @@ from bot.settings import Admin, Settings
 from bot.store.db import upgrade_schema
 from bot.store.tables import Newsletter
 from bot.web.app import create_app
-from tests.briefings.kit import APPROVER, AUTHOR, XSS, approved, publish
-from tests.domain.mailbox import link, outbox_rows, token
-from tests.web.test_ask_pages import Site, _token
+from tests.briefings.kit import APPROVER, AUTHOR, XSS, approved, draft, publish
+from tests.web.signing import csrf_token as _token
+from tests.web.signing import sign_in
+from tests.web.test_ask_pages import Site
 
 CHAIR = "chair@example.org"
 FORM = {
@@ -54,15 +55,7 @@ async def site(settings: Settings) -> AsyncIterator[Site]:
 
 
 async def _sign_in(site: Site, address: str) -> None:
-    site.http.cookies.clear()
-    form = _token(await site.http.get("/admin/sign-in"))
-    await site.http.post("/admin/sign-in", data={"email": address, "csrf_token": form})
-    mail = (await outbox_rows(site.services, address))[-1]
-    path = f"/admin/sign-in/{token(link(mail.payload, site.services.links.base_url, 'admin/sign-in'))}"
-    done = await site.http.post(
-        path, data={"csrf_token": _token(await site.http.get(path))}
-    )
-    assert done.status_code == 303
+    await sign_in(site.http, site.services, address)
 
 
 async def _button(site: Site, briefing_id: int, action: str) -> httpx.Response:
@@ -200,3 +193,23 @@ async def test_newsletter_archive_shows_sent_issues_from_their_content(
     assert '<a href="https://e.org/a">Good</a>' in page.text
     assert "javascript:" not in page.text and "&lt;script&gt;" in page.text
     assert (await site.http.get(f"/newsletters/{draft.id}")).status_code == 404
+
+
+async def test_approve_and_publish_with_a_bad_token_are_refused(site: Site) -> None:
+    row = await approved(site.services)
+    async with site.services.sessions() as session:
+        draft_row = await b.create(
+            session,
+            b.check(draft(title="Still a draft")),
+            by=AUTHOR,
+            now=site.services.clock.now(),
+        )
+        await session.commit()
+    await _sign_in(site, APPROVER)
+    for path in (f"{draft_row.id}/approve", f"{row.id}/publish"):
+        for data in ({}, {"csrf_token": "forged"}):
+            refused = await site.http.post(f"/admin/briefings/{path}", data=data)
+            assert refused.status_code == 400 and "expired" in refused.text, path
+    async with site.services.sessions() as session:
+        assert (await b.get_briefing(session, row.id or 0)).status == b.APPROVED
+        assert (await b.get_briefing(session, draft_row.id or 0)).status == b.DRAFT

@@ -48,6 +48,32 @@ def email_samples() -> dict[str, dict[str, Any]]:
                     ],
                 },
                 {
+                    "key": "training",
+                    "heading": "Upcoming training",
+                    "items": [
+                        {
+                            "id": 3,
+                            "title": f"Neglect {SCRIPT}",
+                            "summary": "Town Hall, 24 places",
+                            "when": "Thursday 2 April 2026, 09:30 to 12:30 (UK time)",
+                            "places": 24,
+                        }
+                    ],
+                },
+                {
+                    "key": "surveys",
+                    "heading": "Surveys open to you",
+                    "items": [
+                        {
+                            "id": 5,
+                            "title": f"Early help {SCRIPT}",
+                            "summary": "Tell us.",
+                            "when": "",
+                            "url": "https://forum.example.org/surveys/tok",
+                        }
+                    ],
+                },
+                {
                     "key": "polls",
                     "heading": "Have your say",
                     "items": [
@@ -107,6 +133,7 @@ def web_samples() -> dict[str, Callable[[], dict[str, Any]]]:
             "rows": [_issue()],
             "form": _form(MonthForm, month="2027-01"),
             "zone": zone,
+            "can_send": True,
         },
         "web/admin/newsletter.html.j2": lambda: {
             "admin": admin,
@@ -116,6 +143,8 @@ def web_samples() -> dict[str, Callable[[], dict[str, Any]]]:
             "sections": email_samples()["newsletter"]["sections"],
             "report": _report(),
             "saved": True,
+            "done": "A test copy is on its way to you.",
+            "can_send": True,
             "zone": zone,
         },
         "web/admin/reports.html.j2": lambda: {

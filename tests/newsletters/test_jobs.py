@@ -8,6 +8,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.domain import newsletters as nl
+from bot.domain.newsletters.turns import TTL, SendTurn
 from bot.errors import ConfigError
 from bot.runtime import Services
 from bot.scheduling import crontab_args
@@ -15,8 +16,8 @@ from bot.settings import Admin, Settings
 from jobs import SCHEDULES
 from jobs.newsletters import prepare_newsletter, send_newsletters
 from tests.conftest import StepClock
-from tests.domain.mailbox import outbox_rows
-from tests.newsletters.kit import add_members
+from tests.domain.mailbox import outbox_rows, plain_text
+from tests.newsletters.kit import add_members, send
 from tests.servers.smtp import SmtpServer
 
 
@@ -25,6 +26,7 @@ def mail_settings(settings: Settings, smtpd: SmtpServer) -> Settings:
     admins = [
         Admin(email="comms@example.org", roles=["communications"]),
         Admin(email="learning@example.org", roles=["learning"]),
+        Admin(email="chair@example.org", roles=["chair"]),
     ]
     return settings.model_copy(
         update={
@@ -63,8 +65,11 @@ async def test_the_draft_is_made_once_and_only_reviewers_are_told(
     assert first == await prepare_newsletter() == "newsletter:2026-03"
     rows = await outbox_rows(services)
     assert [r.recipient for r in rows] == [
-        "comms@example.org"
-    ]  # told once, not the members
+        "chair@example.org",
+        "comms@example.org",
+    ]  # told once, not the members nor the learning role
+    assert "write your note from the chair" in plain_text(rows[0].payload)
+    assert "send yourself a test" in plain_text(rows[1].payload)
     async with services.sessions() as session:
         assert (await nl.get_newsletter(session, first)).status == nl.DRAFT
 
@@ -82,5 +87,36 @@ async def test_a_scheduled_issue_goes_when_its_time_comes(
     clock.advance(hours=2)
     assert await send_newsletters() == [campaign]
     assert await send_newsletters() == []
+    copies = [r for r in await outbox_rows(services) if r.campaign == campaign]
+    assert len(copies) == 3
+
+
+async def test_the_job_leaves_an_issue_another_process_is_sending(
+    services: Services, clock: StepClock
+) -> None:
+    """A CLI send in progress holds the issue's lease: the job does not run beside it,
+    and resumes the issue only once that sender has stopped renewing the lease."""
+    await add_members(services, 3)
+    campaign = await prepare_newsletter()
+    async with services.sessions() as session:
+        row = await nl.get_newsletter(session, campaign)
+        await nl.start_sending(
+            session,
+            row,
+            zone=services.settings.zone,
+            base_url=services.links.base_url,
+            now=clock.now(),
+        )
+        await session.commit()
+    other = SendTurn(services.sessions, row.id or 0, campaign, clock.now)
+    await other.keep()  # another process, mid-send
+
+    assert await send_newsletters() == []
+    with pytest.raises(nl.NewsletterBusyError, match="another process"):
+        await send(services, campaign)
+    assert [r for r in await outbox_rows(services) if r.campaign == campaign] == []
+
+    clock.advance(minutes=TTL.total_seconds() / 60 + 1)  # that process died
+    assert await send_newsletters() == [campaign]
     copies = [r for r in await outbox_rows(services) if r.campaign == campaign]
     assert len(copies) == 3

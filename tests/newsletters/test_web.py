@@ -21,11 +21,43 @@ from tests.polls.test_web import (
 )
 
 
-async def test_only_admins_and_communications_get_in(site: Site) -> None:  # noqa: F811
+async def test_the_chair_writes_the_note_but_cannot_retitle_or_send(site: Site) -> None:  # noqa: F811
     assert (await site.http.get("/admin/newsletters")).status_code in (303, 401, 403)
+    await add_members(site.services, 2)
+    async with site.services.sessions() as session:
+        row, _ = await nl.create_draft(
+            session,
+            month="2030-03",
+            zone=site.services.settings.zone,
+            now=site.services.clock.now(),
+        )
+        await session.commit()
+    path = f"/admin/newsletters/{row.id}"
     await sign_in(site, CHAIR)
-    page = await site.http.get("/admin/newsletters")
-    assert page.status_code == 400 and "communications team" in page.text
+    listing = await site.http.get("/admin/newsletters")
+    assert listing.status_code == 200 and "Create the draft" not in listing.text
+    page = await site.http.get(path)
+    assert page.status_code == 200 and f"{path}/send" not in page.text
+    made = await site.http.post(
+        "/admin/newsletters", data={"month": "2030-04", "csrf_token": csrf(page)}
+    )
+    assert made.status_code == 400 and "communications team" in made.text
+    check_html(page.text)
+    saved = await site.http.post(
+        path,
+        data={"title": "Retitled", "chair_note": "From me.", "csrf_token": csrf(page)},
+    )
+    assert saved.status_code == 303
+    sent = await site.http.post(f"{path}/send", data={"csrf_token": csrf(page)})
+    assert sent.status_code == 400 and "communications team" in sent.text
+    assert (await site.http.get("/admin/reports")).status_code == 400
+    async with site.services.sessions() as session:
+        row = await nl.get_newsletter(session, "2030-03")
+        assert (row.chair_note, row.title, row.status) == (
+            "From me.",
+            "Practitioner Forum newsletter: February 2030",
+            nl.DRAFT,
+        )
 
 
 async def test_draft_edit_preview_test_copy_send_and_report(site: Site) -> None:  # noqa: F811
@@ -84,3 +116,30 @@ async def test_draft_edit_preview_test_copy_send_and_report(site: Site) -> None:
     assert report.status_code == 200 and "newsletter:2030-01" in report.text
     assert '<svg role="img"' in report.text
     check_html(report.text)
+
+
+async def test_test_and_send_with_a_bad_token_do_nothing_and_say_so(site: Site) -> None:  # noqa: F811
+    await add_members(site.services, 2)
+    await sign_in(site, COMMS)
+    listing = await site.http.get("/admin/newsletters")
+    made = await site.http.post(
+        "/admin/newsletters", data={"month": "2030-02", "csrf_token": csrf(listing)}
+    )
+    path = made.headers["location"]
+    for action in ("test", "send"):
+        for data in ({}, {"csrf_token": "forged"}):
+            refused = await site.http.post(f"{path}/{action}", data=data)
+            assert refused.status_code == 400, (action, data)
+            assert "expired" in refused.text and "?done=" not in str(refused.url)
+    async with site.services.sessions() as session:
+        row = await nl.get_newsletter(session, "2030-02")
+        assert row.status == nl.DRAFT
+        assert (await session.exec(select(OutboxMessage.recipient))).all() == [
+            COMMS  # only the sign-in email: no test copy
+        ]
+    token = csrf(await site.http.get(path))
+    done = await site.http.post(f"{path}/test", data={"csrf_token": token})
+    assert done.headers["location"].endswith("?done=test")
+    shown = await site.http.get(done.headers["location"])
+    assert "A test copy is on its way to you." in shown.text
+    check_html(shown.text)

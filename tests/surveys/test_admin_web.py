@@ -93,3 +93,50 @@ async def test_other_roles_and_forged_posts_are_refused(site: Site) -> None:
     assert re.search("expired", forged.headers["location"])
     [survey] = await listed(site)
     assert survey.status == surveys.DRAFT
+
+
+async def test_the_edit_page_saves_the_survey_it_edits(site: Site) -> None:
+    """The edit page updates survey ID, whatever slug the posted YAML names: a changed
+    slug is refused (it would create or overwrite another survey), and the new page does
+    not overwrite an existing survey."""
+    await sign_in(site, CHAIR)
+    page = await site.http.get("/admin/surveys/new")
+    first = SAMPLE.read_text()
+    other = first.replace(
+        "slug: resolution-and-escalation-protocol", "slug: another-survey"
+    ).replace("title: The Resolution", "title: Another. The Resolution")
+    for text in (first, other):
+        saved = await site.http.post(
+            "/admin/surveys/new", data={"csrf_token": csrf(page), "text": text}
+        )
+        assert saved.status_code == 303
+    ids = {s.slug: s.id for s in await listed(site)}
+
+    edit = await site.http.get(
+        f"/admin/surveys/{ids['resolution-and-escalation-protocol']}/edit"
+    )
+    moved = first.replace(
+        "slug: resolution-and-escalation-protocol", "slug: another-survey"
+    ).replace("title: The Resolution", "title: Overwritten. The Resolution")
+    refused = await site.http.post(
+        f"/admin/surveys/{ids['resolution-and-escalation-protocol']}/edit",
+        data={"csrf_token": csrf(edit), "text": moved},
+    )
+    assert refused.status_code == 400
+    assert "slug cannot change" in refused.text
+    again = await site.http.post(
+        "/admin/surveys/new", data={"csrf_token": csrf(page), "text": moved}
+    )
+    assert again.status_code == 400 and "already a survey" in again.text
+    titles = {s.slug: s.title for s in await listed(site)}
+    assert titles["another-survey"].startswith("Another.")
+
+    retitled = first.replace("title: The Resolution", "title: Retitled. The Resolution")
+    saved = await site.http.post(
+        f"/admin/surveys/{ids['resolution-and-escalation-protocol']}/edit",
+        data={"csrf_token": csrf(edit), "text": retitled},
+    )
+    assert saved.status_code == 303
+    titles = {s.slug: s.title for s in await listed(site)}
+    assert titles["resolution-and-escalation-protocol"].startswith("Retitled.")
+    assert len(titles) == 2

@@ -11,19 +11,21 @@ also read (the writing transaction's id `xmin`, the row's place `ctid`) are chec
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 
 import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from bot.domain import surveys
 from bot.runtime import Services
 from bot.store.tables import Member, Survey, SurveyInvitation, SurveyResponse
 from tests.domain.mailbox import outbox_rows
-from tests.surveys.conftest import key, members, open_survey
+from tests.surveys.conftest import key, members, open_survey, sample
 
 PEOPLE = 8
 
@@ -150,3 +152,97 @@ async def test_no_query_can_join_a_response_to_its_respondent(
         assert not any(k in message for k in order), (
             f"a log names a respondent: {message}"
         )
+
+
+async def _answer(
+    services: Services, survey: Survey, person: Member, place: int
+) -> None:
+    services.clock.advance(minutes=7)  # type: ignore[attr-defined]
+    async with services.sessions() as session:
+        await surveys.submit(
+            session,
+            survey.id or 0,
+            key(person),
+            {"aware": "no", "comments": f"answer {place}"},
+            now=services.clock.now(),
+        )
+
+
+async def _orders(services: Services, survey: Survey) -> dict[str, list[int]]:
+    """The answering places of the responses in each order a query can read without a
+    column holding it: the plain scan, and SQLite's rowid or PostgreSQL's ctid and xmin
+    (a writing transaction's id grows with time). An order the table lacks is left out."""
+    queries = {"scan": "SELECT answers FROM survey_responses WHERE survey_id = :id"}
+    if dialect_name_of(services) == "postgresql":
+        for column in ("ctid", "xmin::text::bigint"):
+            queries[column] = f"{queries['scan']} ORDER BY {column}"
+    else:
+        queries["rowid"] = f"{queries['scan']} ORDER BY rowid"
+    found: dict[str, list[int]] = {}
+    for name, query in queries.items():
+        async with services.sessions() as session:
+            connection = await session.connection()
+            try:
+                rows = (await connection.execute(text(query), {"id": survey.id})).all()
+            except DBAPIError:
+                continue  # SQLite: a table WITHOUT ROWID has no rowid to order by
+        found[name] = [_place(answers) for (answers,) in rows]
+    return found
+
+
+def _place(answers: object) -> int:
+    data = json.loads(answers) if isinstance(answers, str) else answers
+    assert isinstance(data, dict)
+    return int(str(data["comments"]).removeprefix("answer "))
+
+
+async def _groups(services: Services, survey: Survey, column: str) -> list[set[str]]:
+    """The survey's invitations grouped by `column`, groups in that column's order."""
+    query = text(
+        f"SELECT CAST({column} AS TEXT), respondent FROM survey_invitations "
+        "WHERE survey_id = :id"
+    )
+    async with services.sessions() as session:
+        connection = await session.connection()
+        rows = (await connection.execute(query, {"id": survey.id})).all()
+    grouped: dict[str, set[str]] = {}
+    for value, respondent in rows:
+        grouped.setdefault(value or "", set()).add(respondent)
+    return [grouped[v] for v in sorted(grouped)]
+
+
+async def test_a_reminder_round_between_answers_does_not_pair_them(
+    services: Services,
+) -> None:
+    """The attack: a reminder round splits invitations into answered-before and not yet
+    (reminded_at); if responses were stored in answering order, the first responses in
+    storage order would be those of the first group. Neither half may be readable."""
+    people = await members(services, PEOPLE)
+    survey, _ = await open_survey(services, sample(reminders=[7]))
+    order = people[:]
+    random.Random(11).shuffle(order)
+    half = PEOPLE // 2
+    for place, person in enumerate(order[:half]):
+        await _answer(services, survey, person, place)
+    services.clock.advance(days=7)  # type: ignore[attr-defined]
+    async with services.sessions() as session:
+        reminded = await surveys.send_reminders(
+            session, post=services.mailroom, now=services.clock.now()
+        )
+    assert reminded == PEOPLE - half  # who to remind is still known
+    for place, person in enumerate(order[half:], start=half):
+        await _answer(services, survey, person, place)
+
+    columns = ["reminded_at", "answered", "answered_at", "invited_at"]
+    if dialect_name_of(services) == "postgresql":
+        columns.append("xmin")
+    orders = await _orders(services, survey)
+    assert "scan" in orders and all(len(o) == PEOPLE for o in orders.values())
+    for column in columns:
+        groups = await _groups(services, survey, column)
+        assert len(groups) == 1, f"invitations.{column} splits respondents: {groups}"
+    for name, places in orders.items():
+        # Random order: it follows the answering order only by chance (1 in 8!).
+        assert places != sorted(places), f"responses stored in answering order ({name})"
+    if dialect_name_of(services) == "sqlite":
+        assert "rowid" not in orders  # WITHOUT ROWID: no insertion counter at all

@@ -79,3 +79,16 @@ def test_a_bad_file_is_reported_with_its_field_and_nothing_saved(
 def test_an_unknown_survey_is_a_clear_error(command: str) -> None:
     with pytest.raises(SurveyNotFoundError, match="There is no survey number 99."):
         forumbot("surveys", command, "99")
+
+
+@pytest.mark.usefixtures("cli_database")
+def test_list_prints_titles_as_typed_not_as_markup(tmp_path: Path) -> None:
+    yaml_file = tmp_path / "rep.yaml"
+    text = SAMPLE.read_text().replace(
+        "title: The Resolution and Escalation Protocol\n",
+        'title: "[b]REP[/b] survey"\n',
+    )
+    assert "[b]REP[/b]" in text
+    yaml_file.write_text(text, encoding="utf-8")
+    forumbot("surveys", "import", str(yaml_file))
+    assert "[b]REP[/b] survey" in forumbot("surveys", "list").stdout

@@ -222,7 +222,7 @@ async def test_questions_cannot_change_once_answered(services: Services) -> None
     fewer = sample(questions=sample().model_dump()["questions"][:3])
     with pytest.raises(InvalidInputError, match="already has answers"):
         await save(services, fewer)
-    with pytest.raises(InvalidInputError, match="already has answers"):
+    with pytest.raises(InvalidInputError, match="sent out as anonymous"):
         await save(services, sample(anonymous=False))
 
 

@@ -227,3 +227,39 @@ async def test_closed_surveys_and_strangers_are_refused(slackbot: SlackBot) -> N
     assert answer["response_action"] == "update"
     assert "has closed" in json.dumps(answer["view"])
     assert await stored(slackbot) == []
+
+
+async def test_a_question_depending_on_a_likert_answer_is_shown(
+    slackbot: SlackBot,
+) -> None:
+    """Slack sends a likert point as text ("1"); the condition holds the number 1. The
+    modal must compare them as the engine does, or the required follow-up is never shown
+    and Submit keeps asking for it: the person is trapped."""
+    definition = sample(
+        ratios=[],
+        questions=[
+            {"id": "rating", "type": "likert", "text": "How was it?", "required": True},
+            {
+                "id": "why",
+                "type": "text",
+                "text": "What went wrong?",
+                "required": True,
+                "show_if": {"question": "rating", "equals": 1},
+            },
+        ],
+    )
+    await slack_member(slackbot, KIM)
+    survey, _ = await open_survey(slackbot.services, definition)
+    await click_answer(slackbot, KIM, survey)
+    (opened,) = await slackbot.wait_for("views.open")
+    assert block_ids(opened.args["view"]) == ["rating"]
+
+    await change(slackbot, KIM, survey, "rating", {"rating": {CHANGE: radio("1")}})
+    (updated,) = await slackbot.wait_for("views.update")
+    assert block_ids(updated.args["view"]) == ["rating", "why"]
+
+    values = {"rating": {CHANGE: radio("1")}} | state(why=typed("Too long"))
+    answer = await send(slackbot, KIM, survey, values)
+    assert answer["response_action"] == "update"
+    assert "your answers are recorded" in json.dumps(answer["view"])
+    assert await stored(slackbot) == [{"rating": 1, "why": "Too long"}]

@@ -20,9 +20,10 @@ from bot.runtime import Services
 from bot.settings import Admin, Settings
 from bot.store.db import upgrade_schema
 from bot.web.app import create_app
-from tests.domain.mailbox import link, outbox_rows, token
+from tests.domain.mailbox import outbox_rows
 from tests.domain.sample_knowledge import questions
 from tests.domain.sample_knowledge import tickets as ticket_rows
+from tests.web.signing import sign_in
 
 CHAIR = "chair@example.org"
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -76,18 +77,8 @@ async def _ask(site: Site, question: str) -> httpx.Response:
 
 async def _sign_in(site: Site) -> None:
     """Sign in as the chair with the link the sign-in email carries."""
-    form = _token(await site.http.get("/admin/sign-in"))
-    sent = await site.http.post(
-        "/admin/sign-in", data={"email": CHAIR, "csrf_token": form}
-    )
-    assert sent.status_code == 200
-    (mail,) = await outbox_rows(site.services, CHAIR)
-    url = link(mail.payload, site.services.links.base_url, "admin/sign-in")
-    path = f"/admin/sign-in/{token(url)}"
-    done = await site.http.post(
-        path, data={"csrf_token": _token(await site.http.get(path))}
-    )
-    assert done.status_code == 303 and done.headers["location"] == "/admin/members"
+    done = await sign_in(site.http, site.services, CHAIR)
+    assert done.headers["location"] == "/admin/members"
 
 
 async def test_asking_without_a_csrf_token_is_refused_and_nothing_is_logged(

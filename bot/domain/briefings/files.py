@@ -97,9 +97,12 @@ async def import_file(
     result: ImportResult,
     *,
     topics: tuple[str, ...],
+    by: str,
     now: datetime,
 ) -> None:
-    """Import one file, recording the outcome in `result`; the caller commits."""
+    """Import one file, recording the outcome in `result`; the caller commits. `by` (who
+    runs the import) is recorded as the writer of what it creates or changes, so they
+    cannot approve it themselves."""
     slug, sha = slugify(Path(name).stem), digest(data)
     row = await _by_slug(session, slug)
     if row is not None and row.source_path != name:
@@ -117,10 +120,11 @@ async def import_file(
         result.failed.append((name, str(error)))
         return
     if row is None:
-        row = await create(session, draft, by=None, now=now, slug=slug)
+        row = await create(session, draft, by=by, now=now, slug=slug)
         result.created.append(name)
     else:
         apply(row, draft, now)
+        row.edited_by = by
         result.updated.append(name)
     row.source_path, row.digest = name, sha
     session.add(row)
@@ -128,10 +132,15 @@ async def import_file(
 
 
 async def import_folder(
-    session: AsyncSession, folder: Path, *, topics: tuple[str, ...], now: datetime
+    session: AsyncSession,
+    folder: Path,
+    *,
+    topics: tuple[str, ...],
+    by: str,
+    now: datetime,
 ) -> ImportResult:
-    """Import every *.md file in the folder (not its subfolders), in name order."""
+    """Import every *.md file in the folder (not its subfolders), in name order, as `by`."""
     result = ImportResult()
     for name, data in read_folder(folder):
-        await import_file(session, name, data, result, topics=topics, now=now)
+        await import_file(session, name, data, result, topics=topics, by=by, now=now)
     return result

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.domain.briefings.markup import links_in, safe_link, sections
+from bot.domain.briefings.markup import images_in, links_in, safe_link, sections
 from bot.errors import InvalidInputError
 
 
@@ -117,6 +117,17 @@ def _links(draft: Draft) -> None:
             )
 
 
+def _images(draft: Draft) -> None:
+    found = images_in(draft.body)
+    if found:
+        raise InvalidInputError(
+            f"Pictures cannot go in a briefing (the picture at {found[0]!r}): emails must "
+            "not load anything from elsewhere. Take out the ![...](...) and link to the "
+            "picture instead, like [Chart of referrals](https://...).",
+            field="body",
+        )
+
+
 def check(draft: Draft, topics: tuple[str, ...] = ()) -> Draft:
     """The draft, tidied, or the first problem with it in plain English.
 
@@ -137,6 +148,7 @@ def check(draft: Draft, topics: tuple[str, ...] = ()) -> Draft:
         raise InvalidInputError("The briefing has no title.", field="title")
     _lengths(tidy)
     _required(tidy, kind)
+    _images(tidy)  # first: with images off, `![..](..)` reads as "!" and a link
     _links(tidy)
     _url(tidy.report_url, "report", "report_url")
     _url(tidy.webinar_url, "webinar", "webinar_url")

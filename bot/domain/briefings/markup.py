@@ -95,6 +95,19 @@ def links_in(markdown: str) -> list[str]:
     ]
 
 
+def images_in(markdown: str) -> list[str]:
+    """Every image (`![alt](url)`) written in the Markdown, by its address: the rendering
+    parsers have images off, so an author must be told rather than see `!` and a link."""
+    pictures = MarkdownIt("commonmark", {"html": False})
+    pictures.validateLink = _any  # type: ignore[method-assign,assignment]
+    return [
+        str(child.attrGet("src") or "")
+        for token in pictures.parse(markdown)
+        for child in token.children or []
+        if child.type == "image"
+    ]
+
+
 def to_html(markdown: str) -> Markup:
     return Markup(SAFE.render(markdown))
 

@@ -1,8 +1,9 @@
 """Stored briefings and their workflow: draft → approved → published (→ withdrawn).
 
 Approval is a second pair of eyes: only an admin or communications role may approve, and
-not the briefing's own author (a web author is a person; an imported file has no author,
-so anyone with the role may approve it). Editing an approved briefing sends it back to
+not the briefing's author (`created_by`) nor whoever last changed it (`edited_by`: a web
+editor, or the admin who ran the import of a new or changed file), so nobody can approve
+words they wrote themselves. Editing an approved briefing sends it back to
 draft, so what is published is always what was approved. The caller commits.
 """
 
@@ -125,6 +126,7 @@ async def create(
         kind=draft.kind,
         title=draft.title,
         created_by=by,
+        edited_by=by,
         created_at=now,
     )
     apply(row, draft, now)
@@ -134,15 +136,22 @@ async def create(
 
 
 async def edit(
-    session: AsyncSession, ref: str | int, draft: Draft, *, now: datetime
+    session: AsyncSession,
+    ref: str | int,
+    draft: Draft,
+    *,
+    by: str | None,
+    now: datetime,
 ) -> Briefing:
-    """Change a draft or approved briefing (approval is cleared); published ones are fixed."""
+    """Change a draft or approved briefing (approval is cleared, `by` recorded as its last
+    writer); published ones are fixed."""
     row = await get_briefing(session, ref, lock=True)
     if row.status not in (DRAFT, APPROVED):
         raise InvalidInputError(
             f"'{row.title}' is {row.status}: it can no longer be changed."
         )
     apply(row, draft, now)
+    row.edited_by = by
     row.status, row.approved_by, row.approved_at = DRAFT, None, None
     session.add(row)
     await session.flush()
@@ -165,9 +174,10 @@ async def approve(
     row = await get_briefing(session, ref, lock=True)
     if row.status != DRAFT:
         raise InvalidInputError(f"'{row.title}' is {row.status}, not a draft.")
-    if row.created_by and row.created_by.lower() == by.lower():
+    writers = {w.lower() for w in (row.created_by, row.edited_by) if w}
+    if by.lower() in writers:
         raise InvalidInputError(
-            "You wrote this briefing, so someone else must approve it."
+            "You wrote or last changed this briefing, so someone else must approve it."
         )
     row.status, row.approved_by, row.approved_at = APPROVED, by, now
     row.updated_at = now

@@ -23,6 +23,7 @@ from bot.store.tables import Briefing
 
 TEMPLATE = "briefing"
 PERSONAL = ("recipient_name", "unsubscribe_url", "preferences_url")
+BLANK = {"recipient_name": "forum member"}  # as the templates say when a field is empty
 
 
 def page_url(base_url: str, row: Briefing) -> str:
@@ -94,7 +95,7 @@ class OnceRenderer:
         base = self._base[name]
         html, text = base.html, base.text
         for key in PERSONAL:
-            value = str(context.get(key) or "")
+            value = str(context.get(key) or BLANK.get(key, ""))
             html = html.replace(_mark(key), str(escape(value)))
             text = text.replace(_mark(key), value)
         return Rendered(subject=base.subject, text=text, html=html)

@@ -122,7 +122,8 @@ def _reason(error: object) -> str:
 
 
 def read_entries(body: bytes, content_type: str | None = None) -> list[Entry]:
-    """The entries of a feed document, de-duplicated, at most `MAX_ENTRIES`.
+    """The entries of a feed document, de-duplicated by id and by link, at most
+    `MAX_ENTRIES`.
 
     A malformed feed from which feedparser recovered entries is kept (feeds in the wild
     are often slightly broken); one with no readable entries is an error.
@@ -145,7 +146,11 @@ def read_entries(body: bytes, content_type: str | None = None) -> list[Entry]:
             + _reason(parsed.get("bozo_exception"))
         )
     entries: dict[str, Entry] = {}
+    links: set[str] = set()
     for raw in parsed.get("entries", [])[:MAX_ENTRIES]:
         entry = _entry(raw)
-        entries.setdefault(entry.guid, entry)
+        if entry.guid in entries or (entry.link and entry.link in links):
+            continue  # the same item again, under its id or (a new id) its link
+        entries[entry.guid] = entry
+        links.add(entry.link or "")
     return list(entries.values())

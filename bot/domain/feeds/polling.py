@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.feeds.entries import Entry, FeedFormatError, read_entries
@@ -28,6 +28,7 @@ from bot.store.tables import Feed, FeedItem
 log = logging.getLogger(__name__)
 
 CONCURRENCY = 4
+CHUNK = 500  # rows per multi-row INSERT
 
 
 @dataclass(frozen=True)
@@ -164,11 +165,40 @@ async def _store(
 async def _insert_absent(
     session: AsyncSession, feed_id: int, entries: list[Entry], now: datetime
 ) -> int:
-    """Insert the entries not stored yet; returns how many were new.
+    """Insert the entries not stored yet, by id or by link; returns how many were new.
 
     INSERT ... ON CONFLICT DO NOTHING on (feed_id, guid) is atomic on both databases, so
     two pollers storing the same feed at once store each entry once, without an error.
+    An entry whose link the feed already has (the article re-published under a new id) is
+    left out before inserting; that check is not atomic, but the ids of one document are
+    the same for both pollers, so the unique id still stops a double. Rows go in chunks
+    of `CHUNK`, keeping each statement's parameters well inside the databases' limits.
     """
+    entries = await _new_links(session, feed_id, entries)
+    new = 0
+    for start in range(0, len(entries), CHUNK):
+        new += await _insert_chunk(
+            session, feed_id, entries[start : start + CHUNK], now
+        )
+    return new
+
+
+async def _new_links(
+    session: AsyncSession, feed_id: int, entries: list[Entry]
+) -> list[Entry]:
+    links = [e.link for e in entries if e.link]
+    if not links:
+        return entries
+    statement = select(FeedItem.link).where(
+        col(FeedItem.feed_id) == feed_id, col(FeedItem.link).in_(links)
+    )
+    known = set((await session.exec(statement)).all())
+    return [e for e in entries if not e.link or e.link not in known]
+
+
+async def _insert_chunk(
+    session: AsyncSession, feed_id: int, entries: list[Entry], now: datetime
+) -> int:
     if not entries:
         return 0
     insert = (

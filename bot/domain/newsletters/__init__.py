@@ -1,7 +1,8 @@
-"""The newsletter: a monthly digest composed from briefings, sessions, polls and reading.
+"""The newsletter: a monthly digest of briefings, sessions, training, polls, surveys and reading.
 
 Modules: `digest` (the sections and their providers), `drafts` (issues, their periods and
-schedule), `personal` (one member's copy), `sending` (freeze, queue in batches, resume)
+schedule), `personal` (one member's copy), `sending` (freeze, queue in batches, resume;
+`turns`: one sender at a time), `review` (the month's draft), `trial` (test copies)
 and, beside it, `bot.domain.campaigns` (per-campaign reports, for any campaign).
 """
 
@@ -43,10 +44,11 @@ from bot.domain.newsletters.sending import (
     count_recipients,
     member_key,
     queue_batch,
-    queue_test_copies,
     send_newsletter,
     start_sending,
 )
+from bot.domain.newsletters.trial import queue_test_copies
+from bot.domain.newsletters.turns import NewsletterBusyError
 
 __all__ = [
     "BATCH",
@@ -56,6 +58,7 @@ __all__ = [
     "SENDING",
     "SENT",
     "TEMPLATE",
+    "NewsletterBusyError",
     "NewsletterNotFoundError",
     "Period",
     "Provider",

@@ -2,7 +2,7 @@
 
 Each section comes from a provider, an async function of (session, `Period`) returning a
 `Section` or None. The digest is the list of providers' non-empty sections, so new kinds
-(training courses, surveys: issue 8) plug in by adding a provider to `PROVIDERS`.
+plug in by adding a provider to `PROVIDERS` (training and open surveys are two).
 A section's items are plain JSON: the digest is frozen into `Newsletter.content` when
 sending starts. Member-specific links (RSVP, vote) are not stored; `personalise` adds them.
 """
@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.briefings.records import published_between
@@ -23,6 +24,10 @@ from bot.domain.forum.sessions import list_sessions
 from bot.domain.forum.times import describe_when
 from bot.domain.polls.drafts import local_text
 from bot.domain.polls.voting import is_open, list_polls
+from bot.domain.surveys.store import OPEN
+from bot.domain.surveys.store import is_open as survey_is_open
+from bot.domain.training.events import CANCELLED, course_titles
+from bot.store.tables import Survey, TrainingEvent
 
 MAX_ITEMS = (
     8  # per section: a digest stays pithy, and the email stays well under 100 KB
@@ -50,6 +55,10 @@ Provider = Callable[[AsyncSession, Period], Awaitable[Section | None]]
 def _short(text: str | None) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1] + "…"
+
+
+def _closes(moment: datetime | None, zone: ZoneInfo) -> str:
+    return f"Closes {local_text(moment, zone)}" if moment else ""
 
 
 def _section(key: str, heading: str, items: list[dict[str, Any]]) -> Section | None:
@@ -93,9 +102,7 @@ async def polls_section(session: AsyncSession, period: Period) -> Section | None
             "id": p.id,
             "title": p.question,
             "options": list(p.options),
-            "when": f"Closes {local_text(p.closes_at, period.zone)}"
-            if p.closes_at
-            else "",
+            "when": _closes(p.closes_at, period.zone),
         }
         for p in sorted(rows, key=lambda p: p.id or 0)
     ]
@@ -110,10 +117,64 @@ async def feeds_section(session: AsyncSession, period: Period) -> Section | None
     return _section("reading", "Worth reading", items)
 
 
+async def training_section(session: AsyncSession, period: Period) -> Section | None:
+    """Training events still to come (not cancelled), with their course and places."""
+    statement = (
+        select(TrainingEvent)
+        .where(col(TrainingEvent.starts_at) > period.now)
+        .where(col(TrainingEvent.status) != CANCELLED)
+        .order_by(col(TrainingEvent.starts_at), col(TrainingEvent.id))
+        .limit(MAX_ITEMS)
+    )
+    rows = (await session.exec(statement)).all()
+    courses = await course_titles(session) if rows else {}
+    items = [
+        {
+            "id": row.id,
+            "title": courses.get(row.course_id, "Training"),
+            "when": describe_when(row.starts_at, row.ends_at, period.zone),
+            "summary": _short(", ".join(_training_facts(row))),
+            "places": row.places,
+        }
+        for row in rows
+    ]
+    return _section("training", "Upcoming training", items)
+
+
+def _training_facts(row: TrainingEvent) -> list[str]:
+    places = f"{row.places} place{'' if row.places == 1 else 's'}"
+    return [x for x in (row.location, places if row.places else None) if x]
+
+
+async def surveys_section(session: AsyncSession, period: Period) -> Section | None:
+    """Open surveys (not course evaluations). Who may answer is decided per member
+    (`personal`): only those invited, which is those in the survey's audience."""
+    statement = select(Survey).where(
+        col(Survey.status) == OPEN, col(Survey.kind) == "survey"
+    )
+    rows = [
+        s
+        for s in (await session.exec(statement)).all()
+        if survey_is_open(s, period.now)
+    ]
+    items = [
+        {
+            "id": s.id,
+            "title": s.title,
+            "summary": _short(s.description),
+            "when": _closes(s.closes_at, period.zone),
+        }
+        for s in sorted(rows, key=lambda s: s.id or 0)
+    ]
+    return _section("surveys", "Surveys open to you", items)
+
+
 PROVIDERS: tuple[Provider, ...] = (
     briefings_section,
     sessions_section,
+    training_section,
     polls_section,
+    surveys_section,
     feeds_section,
 )
 

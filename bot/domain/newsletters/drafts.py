@@ -164,7 +164,9 @@ def send_soon(row: Newsletter, *, now: datetime) -> None:
 
 
 async def due_newsletters(session: AsyncSession, now: datetime) -> list[Newsletter]:
-    """Issues whose scheduled time has come, and any whose sending was interrupted."""
+    """Issues whose scheduled time has come, and any left sending: interrupted ones, or
+    one being sent right now by another process, which `send_newsletter` then refuses
+    (its lease, `turns`) until that process stops renewing it."""
     statement = select(Newsletter).where(
         (col(Newsletter.status) == SENDING)
         | (

@@ -2,8 +2,9 @@
 
 The schedule never sends an issue on its own: a digest composed by a machine, with a
 chair's note still to write, is not something to put in thousands of inboxes unread. It
-creates the month's draft and emails the reviewers a link to it; a person sends it (now or
-at a chosen time), and only then does the scheduler take over.
+creates the month's draft and emails the reviewers (admin, communications) and the chair a
+link to it; the chair writes the chair's note (`NOTE_ROLES`: the note only, never sending),
+a reviewer sends it (now or at a chosen time), and only then does the scheduler take over.
 """
 
 from __future__ import annotations
@@ -19,12 +20,27 @@ from bot.domain.membership import Mailroom
 from bot.domain.newsletters.drafts import create_draft, month_of
 from bot.store.tables import Newsletter
 
-REVIEW_ROLES = ("admin", "communications")
+REVIEW_ROLES = ("admin", "communications")  # edit, test and send
+NOTE_ROLES = ("chair",)  # write the chair's note on a draft; never send
+CHAIR_BODY = (
+    "Please write your note from the chair for it (optional). The communications team "
+    "checks it and sends it; nothing goes until they do."
+)
+REVIEW_BODY = (
+    "Check what it carries, wait for or add a note from the chair, send yourself a test "
+    "copy, then send it or choose a time. Nothing goes until you do."
+)
 
 
 def reviewers(admins: Mapping[str, Sequence[str]]) -> list[str]:
     """Admins who may edit and send the newsletter."""
     return sorted(a for a, roles in admins.items() if set(roles) & set(REVIEW_ROLES))
+
+
+def told_of_draft(admins: Mapping[str, Sequence[str]]) -> list[str]:
+    """Those told a draft is ready: the reviewers and the chair (for the chair's note)."""
+    wanted = set(REVIEW_ROLES) | set(NOTE_ROLES)
+    return sorted(a for a, roles in admins.items() if set(roles) & wanted)
 
 
 async def prepare_month(
@@ -37,7 +53,8 @@ async def prepare_month(
     """
     row, _ = await create_draft(session, month=month_of(now, zone), zone=zone, now=now)
     told = 0
-    for address in reviewers(room.admins):
+    senders = set(reviewers(room.admins))
+    for address in told_of_draft(room.admins):
         told += await room.send(
             session,
             key=f"{row.campaign}:review:{fingerprint(address)}",
@@ -46,8 +63,7 @@ async def prepare_month(
             now=now,
             context={
                 "headline": f"The newsletter is ready to review: {row.title}",
-                "body": "Check what it carries, add a note from the chair, send yourself "
-                "a test copy, then send it or choose a time. Nothing goes until you do.",
+                "body": REVIEW_BODY if address in senders else CHAIR_BODY,
                 "link_text": "Review the newsletter",
                 "link_url": f"{room.links.base_url}/admin/newsletters/{row.id}",
             },

@@ -3,15 +3,15 @@
 Resumable and never double: every copy has the outbox key `{campaign}:member:{member_id}`,
 members are taken in id order in batches the caller commits one by one, and the content
 is frozen into `Newsletter.content` before the first batch, so a run started again after a
-crash (or a second run beside the first) queues only the copies still missing, and everyone
-gets the same issue.
+crash queues only the copies still missing, and everyone gets the same issue. A second run
+beside a live one (the job and the CLI) is refused by the issue's lease (`turns`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,7 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import members as m
 from bot.domain.clicks import track_items
-from bot.domain.links import Links, fingerprint
+from bot.domain.links import Links
 from bot.domain.membership import Mailroom
 from bot.domain.newsletters.digest import Period, compose_digest
 from bot.domain.newsletters.drafts import (
@@ -33,7 +33,8 @@ from bot.domain.newsletters.drafts import (
     SENT,
     get_newsletter,
 )
-from bot.domain.newsletters.personal import copy_for, sample_member
+from bot.domain.newsletters.personal import answerable_surveys, copy_for
+from bot.domain.newsletters.turns import SendTurn
 from bot.domain.outgoing import queue_emails
 from bot.errors import InvalidInputError
 from bot.store.tables import FeedItem, Member, Newsletter, OutboxMessage
@@ -158,10 +159,20 @@ async def queue_batch(
     wanted = [x for x in batch if "email" in x.channels]
     keys = {member_key(row.campaign, x.id or 0): x for x in wanted}
     done = await _already_queued(session, list(keys))
+    todo = {key: x for key, x in keys.items() if key not in done}
+    surveys = await answerable_surveys(
+        session, row.content, [x.id or 0 for x in todo.values()]
+    )
     emails = [
-        copy_for(room, row.content, member, key=key, campaign=row.campaign)
-        for key, member in keys.items()
-        if key not in done
+        copy_for(
+            room,
+            row.content,
+            member,
+            key=key,
+            campaign=row.campaign,
+            surveys=surveys[member.id or 0],
+        )
+        for key, member in todo.items()
     ]
     new = await queue_emails(
         session, emails, sender=room.sender, renderer=room.renderer, now=now
@@ -179,27 +190,68 @@ async def send_newsletter(
     progress: Progress | None = None,
     batch_size: int = BATCH,
     track_clicks: bool = False,
+    take_over: bool = False,
 ) -> SendResult:
     """Freeze, then queue every member's copy in committed batches, then mark it sent.
+    Holds the issue's lease throughout (`turns`), so no other run sends it alongside;
+    `take_over` breaks a lease left by a sender known to be dead.
 
     Raises:
         NewsletterNotFoundError: There is no such issue.
+        NewsletterBusyError: Another process is sending it now.
         InvalidInputError: It has been sent already.
     """
     async with sessions() as session:
-        row = await get_newsletter(session, ref, lock=True)
-        links = room.links
-        track = links if track_clicks else None
+        found = await get_newsletter(session, ref)
+        turn = SendTurn(sessions, found.id or 0, found.campaign, now)
+    await (turn.take_over() if take_over else turn.keep())
+    try:
+        return await _send(
+            sessions,
+            room,
+            turn,
+            ref,
+            found.id or 0,
+            zone,
+            now,
+            progress,
+            batch_size,
+            track_clicks,
+        )
+    finally:
+        await turn.release()
+
+
+async def _send(
+    sessions: async_sessionmaker[AsyncSession],
+    room: Mailroom,
+    turn: SendTurn,
+    ref: int | str,
+    newsletter_id: int,
+    zone: ZoneInfo,
+    now: Callable[[], datetime],
+    progress: Progress | None,
+    batch_size: int,
+    track_clicks: bool,
+) -> SendResult:
+    async with sessions() as session:
+        row = await get_newsletter(session, newsletter_id, lock=True)
+        track = room.links if track_clicks else None
         await start_sending(
-            session, row, zone=zone, base_url=links.base_url, now=now(), track=track
+            session,
+            row,
+            zone=zone,
+            base_url=room.links.base_url,
+            now=now(),
+            track=track,
         )
         await session.commit()
-        newsletter_id = row.id
     after: int | None = 0
     members = queued = 0
     while after is not None:
+        await turn.keep()
         async with sessions() as session:
-            row = await get_newsletter(session, newsletter_id or 0)
+            row = await get_newsletter(session, newsletter_id)
             last, count, new = await queue_batch(
                 session, room, row, after_id=after, size=batch_size, now=now()
             )
@@ -208,7 +260,7 @@ async def send_newsletter(
         log.info("newsletter %s: %d members done, %d copies new", ref, members, queued)
         if progress is not None:
             progress(members)
-    return await _finish(sessions, newsletter_id or 0, queued, now())
+    return await _finish(sessions, newsletter_id, queued, now())
 
 
 async def _finish(
@@ -224,34 +276,3 @@ async def _finish(
         row.status, row.sent_at = SENT, row.sent_at or now
         await session.commit()
         return SendResult(row.campaign, row.recipients, queued)
-
-
-async def queue_test_copies(
-    session: AsyncSession,
-    room: Mailroom,
-    row: Newsletter,
-    addresses: list[str],
-    *,
-    zone: ZoneInfo,
-    now: datetime,
-) -> int:
-    """A copy of the issue as it stands to each address (the admins), outside the campaign
-    so the report does not count it; each test send is new. The caller commits."""
-    content = await content_for(
-        session, row, zone=zone, base_url=room.links.base_url, now=now
-    )
-    emails = []
-    for address in addresses:
-        reader = await m.find_member(session, address) or _stand_in(address)
-        key = f"{row.campaign}:test:{fingerprint(address)}:{now:%Y%m%d%H%M%S}"
-        email = copy_for(room, content, reader, key=key, campaign=row.campaign)
-        emails.append(replace(email, campaign=None))
-    return await queue_emails(
-        session, emails, sender=room.sender, renderer=room.renderer, now=now
-    )
-
-
-def _stand_in(address: str) -> Member:
-    member = sample_member(["Neglect"])
-    member.email, member.name = address, "Admin"
-    return member

@@ -44,14 +44,17 @@ from bot.domain.surveys.store import (
     SurveyNotFoundError,
     check_open,
     close_due,
+    create_definition,
     definition_of,
     due_to_close,
     get_survey,
     is_open,
     list_surveys,
+    lock_survey,
     response_count,
     save_definition,
     set_status,
+    update_definition,
 )
 
 __all__ = [
@@ -72,6 +75,7 @@ __all__ = [
     "check_answers",
     "check_open",
     "close_due",
+    "create_definition",
     "definition_of",
     "due_to_close",
     "find_invitation",
@@ -82,6 +86,7 @@ __all__ = [
     "invite_opened",
     "is_open",
     "list_surveys",
+    "lock_survey",
     "matches",
     "member_key",
     "member_respondent_key",
@@ -99,4 +104,5 @@ __all__ = [
     "submit",
     "survey_files",
     "survey_url",
+    "update_definition",
 ]

@@ -9,12 +9,16 @@ dropped, and their `required` does not apply.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 
 from bot.domain.surveys.definition import Definition, Question, met
 from bot.errors import InvalidInputError
 
 Answer = str | int | float | list[str]
+# Control characters but tab and newline (C0, DEL, C1): an escape sequence in an answer
+# would otherwise drive the terminal of whoever reads the report (`surveys report`).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class AnswersError(InvalidInputError):
@@ -96,10 +100,22 @@ def _one(question: Question, value: object) -> Answer:
         return _likert(question, value)
     if kind == "number":
         return _number(question, value)
-    text = str(value).replace("\r\n", "\n").strip()
+    text = _CONTROLS.sub("", str(value).replace("\r\n", "\n")).strip()
     if len(text) > question.max_length:
         raise ValueError(f"Keep this answer under {question.max_length} characters.")
     return text
+
+
+def converted(question: Question, value: object) -> Answer | None:
+    """One raw answer in its stored type, or None when blank or not fitting: what a
+    condition on this question is checked against (the Slack modal uses it while the
+    person is still answering, as `check_answers` does on submit)."""
+    if _blank(value):
+        return None
+    try:
+        return _one(question, value)
+    except ValueError:
+        return None
 
 
 def check_answers(

@@ -9,6 +9,7 @@ its answer, if one is sent anyway, is dropped.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -121,6 +122,10 @@ class Definition(BaseModel):
                     f"question {question.id!r} depends on {question.show_if.question!r}, "
                     "which must come before it"
                 )
+            if question.show_if:
+                _can_be_met(
+                    question.show_if, seen, f"question {question.id!r}'s condition"
+                )
             seen[question.id] = question
         for ratio in self.ratios:
             for condition in (ratio.given, ratio.then):
@@ -129,9 +134,40 @@ class Definition(BaseModel):
                         f"ratio {ratio.label!r} names an unknown question "
                         f"{condition.question!r}"
                     )
+                _can_be_met(condition, seen, f"ratio {ratio.label!r}")
         if self.opens and self.closes and self.closes <= self.opens:
             raise ValueError("a survey must close after it opens")
         return self
+
+
+def _fits(question: Question, value: object) -> bool:
+    """Whether an answer to `question` can ever equal `value` (as `met` compares)."""
+    kind = question.type
+    if kind == "yes_no":
+        return isinstance(value, bool) or value in ("yes", "no")
+    if kind in ("single", "multiple"):
+        return isinstance(value, str) and value in question.options
+    if isinstance(value, bool):  # True is an int to Python, never a point or a number
+        return False
+    if kind == "likert":
+        scale = question.scale or Scale()
+        return isinstance(value, int) and scale.min <= value <= scale.max
+    if kind == "number":
+        low = question.min if question.min is not None else -math.inf
+        high = question.max if question.max is not None else math.inf
+        return isinstance(value, int | float) and low <= value <= high
+    return isinstance(value, str)
+
+
+def _can_be_met(condition: Condition, seen: dict[str, Question], where: str) -> None:
+    """Raises ValueError when the condition's value is no possible answer to its question
+    (a likert point off the scale, an option not offered, "Yes" for yes/no...)."""
+    question = seen[condition.question]
+    if not _fits(question, condition.equals):
+        raise ValueError(
+            f"{where} can never be met: {condition.equals!r} is not a possible answer "
+            f"to {question.type} question {question.id!r}"
+        )
 
 
 def met(condition: Condition, answers: dict[str, object]) -> bool:

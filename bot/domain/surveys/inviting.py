@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,7 +25,7 @@ from bot.domain.membership import Mailroom
 from bot.domain.mime import clean_header_text
 from bot.domain.outgoing import Email, queue_emails
 from bot.domain.surveys.audience import Respondent, respondents_for
-from bot.domain.surveys.store import OPEN, get_survey, is_open
+from bot.domain.surveys.store import OPEN, get_survey, is_open, lock_survey
 from bot.errors import InvalidLinkError
 from bot.store.db import dialect_name
 from bot.store.tables import Survey, SurveyInvitation
@@ -230,28 +231,53 @@ async def send_reminders(
     Returns:
         How many reminders were queued.
     """
+    statement = select(Survey.id).where(col(Survey.status) == OPEN)
+    ids = [i for i in (await session.exec(statement)).all() if i is not None]
     sent = 0
-    statement = select(Survey).where(col(Survey.status) == OPEN)
-    for survey in (await session.exec(statement)).all():
-        if not is_open(survey, now) or not survey.reminder_days:
-            continue
-        due = await _due_reminders(session, survey, now)
-        found = await respondents_for(session, [i.respondent for i, _ in due])
-        pairs = []
-        for invitation, day in due:
-            invitation.reminded_at = now
-            session.add(invitation)
-            if invitation.respondent in found:
-                key = f"survey:{survey.id}:remind:{day}:{invitation.respondent}"
-                pairs.append((found[invitation.respondent], key))
-        sent += await _ask(
-            session,
-            survey,
-            pairs,
-            room=post,
-            zone=zone or UTC_ZONE,
-            reminder=True,
-            now=now,
-        )
-    await session.commit()
+    for survey_id in ids:
+        sent += await _remind(session, survey_id, post=post, zone=zone, now=now)
+        await session.commit()
     return sent
+
+
+async def _remind(
+    session: AsyncSession,
+    survey_id: int,
+    *,
+    post: Mailroom,
+    zone: ZoneInfo | None,
+    now: datetime,
+) -> int:
+    """One survey's reminder round, with the survey locked as answering locks it.
+
+    The round stamps `reminded_at` on EVERY invitation of the survey, answered or not: a
+    stamp only on the unanswered ones would split respondents into answered-before and
+    answered-after, which with the responses' storage order could pair answers with
+    people. Who is due is still worked out from `answered` and the reminder days.
+    """
+    survey = await lock_survey(session, survey_id)
+    if not is_open(survey, now) or not survey.reminder_days:
+        return 0
+    due = await _due_reminders(session, survey, now)
+    if not due:
+        return 0
+    found = await respondents_for(session, [i.respondent for i, _ in due])
+    pairs = [
+        (found[i.respondent], f"survey:{survey_id}:remind:{day}:{i.respondent}")
+        for i, day in due
+        if i.respondent in found
+    ]
+    await session.exec(
+        update(SurveyInvitation)
+        .where(col(SurveyInvitation.survey_id) == survey_id)
+        .values(reminded_at=now)
+    )
+    return await _ask(
+        session,
+        survey,
+        pairs,
+        room=post,
+        zone=zone or UTC_ZONE,
+        reminder=True,
+        now=now,
+    )

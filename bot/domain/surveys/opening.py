@@ -17,7 +17,8 @@ from bot.domain.membership import Mailroom
 from bot.domain.surveys.audience import audience_respondents
 from bot.domain.surveys.definition import Audience
 from bot.domain.surveys.inviting import invite
-from bot.domain.surveys.store import OPEN, set_status
+from bot.domain.surveys.store import EVALUATION, OPEN, get_survey, set_status
+from bot.errors import InvalidInputError
 from bot.store.tables import Survey, SurveyInvitation
 
 
@@ -52,8 +53,15 @@ async def open_survey(
         The survey and how many invitations are new.
 
     Raises:
-        SurveyNotFoundError, InvalidInputError: As `set_status`.
+        SurveyNotFoundError, InvalidInputError: As `set_status`; also for a course
+            evaluation, which invites its delegates through the training job.
     """
+    if (await get_survey(session, survey_id)).kind == EVALUATION:
+        raise InvalidInputError(
+            f"Survey {survey_id} is a course evaluation: it is not opened to an "
+            "audience. It is sent to each event's delegates automatically after the "
+            "event (`forumbot training`), so there is nothing to open by hand."
+        )
     survey = await set_status(session, survey_id, OPEN, now=now)
     if survey.opens_at is not None and now < survey.opens_at:
         return survey, 0

@@ -11,6 +11,15 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+# An anonymous survey's figures, free text and CSV rows stay hidden until this many have
+# answered: with one or two responses, anyone who knows who answered knows the answers.
+MIN_ANONYMOUS_RESPONSES = 3
+WITHHELD = (
+    f"Answers are hidden until at least {MIN_ANONYMOUS_RESPONSES} people have answered: "
+    "the survey is anonymous, and with fewer, answers could be traced to the people who "
+    "gave them."
+)
+
 
 @dataclass(frozen=True)
 class Share:
@@ -132,6 +141,9 @@ class Report:
     ratios: list[RatioReport]
     course_id: int | None = None
     utilisation: dict[str, Any] | None = None
+    withheld: bool = (
+        False  # anonymous, too few responses: questions and ratios left out
+    )
 
     @property
     def response_rate(self) -> Share | None:
@@ -152,4 +164,5 @@ class Report:
             "questions": [q.as_dict() for q in self.questions],
             "ratios": [r.as_dict() for r in self.ratios],
             "utilisation": self.utilisation,
+            "withheld": WITHHELD if self.withheld else None,
         }

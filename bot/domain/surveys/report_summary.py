@@ -24,7 +24,7 @@ from bot.domain.links import fingerprint
 from bot.domain.members import ACTIVE, find_member
 from bot.domain.membership import Mailroom
 from bot.domain.mime import clean_header_text
-from bot.domain.surveys.report_model import QuestionReport, Report, Share
+from bot.domain.surveys.report_model import WITHHELD, QuestionReport, Report, Share
 from bot.domain.surveys.reports import survey_report
 from bot.store.tables import Survey
 
@@ -47,9 +47,10 @@ def text_bar(share: Share) -> str:
 
 def rate_line(report: Report) -> str:
     rate = report.response_rate
-    if rate is None:
-        return f"{report.responses} responses"
-    return f"{report.responses} responses · {rate.whole}% of {rate.of} invited answered"
+    line = f"{report.responses} responses"
+    if rate is not None:
+        line += f" · {rate.whole}% of {rate.of} invited answered"
+    return f"{line}. {WITHHELD}" if report.withheld else line
 
 
 def question_lines(question: QuestionReport) -> list[str]:

@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.spreadsheets import safe_cell, write_csv
 from bot.domain.surveys.definition import Definition
-from bot.domain.surveys.report_model import Report
+from bot.domain.surveys.report_model import MIN_ANONYMOUS_RESPONSES, Report
 from bot.domain.surveys.store import definition_of, get_survey
 from bot.domain.surveys.tally import tally, was_asked
 from bot.domain.training import utilisation
@@ -153,10 +153,14 @@ async def _collect(
 
 
 def build_report(collected: Collected) -> Report:
-    """The report: response rate, each question's answers, the ratios."""
+    """The report: response rate, each question's answers, the ratios (for an anonymous
+    survey with too few responses, the rate only: see `too_few`)."""
     answers = [r.answers for r in collected.responses]
+    withheld = too_few(collected)
     questions, ratios = (
-        tally(collected.definition, answers) if collected.definition else ([], [])
+        tally(collected.definition, answers)
+        if collected.definition and not withheld
+        else ([], [])
     )
     return Report(
         title=collected.title,
@@ -168,6 +172,15 @@ def build_report(collected: Collected) -> Report:
         questions=questions,
         ratios=ratios,
         course_id=collected.course_id,
+        withheld=withheld,
+    )
+
+
+def too_few(collected: Collected) -> bool:
+    """An anonymous survey with some, but fewer than MIN_ANONYMOUS_RESPONSES, responses:
+    its answers are not shown anywhere (report, JSON, CSV rows)."""
+    return (
+        collected.anonymous and 0 < len(collected.responses) < MIN_ANONYMOUS_RESPONSES
     )
 
 
@@ -205,7 +218,8 @@ async def with_utilisation(session: AsyncSession, report: Report) -> Report:
 
 async def responses_csv(session: AsyncSession, collected: Collected) -> str:
     """Every response, one row each, safe to open in a spreadsheet (a typed '=...' stays
-    text). Named surveys get who answered and when; anonymous ones get neither."""
+    text). Named surveys get who answered and when; anonymous ones get neither, and no
+    rows at all while too few have answered (`too_few`)."""
     definition = collected.definition
     questions = definition.questions if definition else []
     several = len(collected.surveys) > 1
@@ -216,7 +230,7 @@ async def responses_csv(session: AsyncSession, collected: Collected) -> str:
     header += ["respondent", "submitted at (UTC)"] if named else []
     header += [safe_cell(q.text) for q in questions]
     rows = []
-    for response in collected.responses:
+    for response in [] if too_few(collected) else collected.responses:
         row: list[object] = [slugs.get(response.survey_id, "")] if several else []
         if named:
             when = response.submitted_at

@@ -15,10 +15,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.surveys.definition import Definition
 from bot.errors import InvalidInputError, NotFoundError, UserFacingError
-from bot.store.tables import Survey, SurveyResponse
+from bot.store.tables import Survey, SurveyInvitation, SurveyResponse
 
 DRAFT, OPEN, CLOSED = "draft", "open", "closed"
-KINDS = ("survey", "evaluation")
+EVALUATION = "evaluation"
+KINDS = ("survey", EVALUATION)
 
 
 class SurveyNotFoundError(NotFoundError):
@@ -47,6 +48,25 @@ async def get_survey(session: AsyncSession, survey_id: int) -> Survey:
     SurveyNotFoundError: No survey has that number.
     """
     survey = await session.get(Survey, survey_id)
+    if survey is None:
+        raise SurveyNotFoundError(f"There is no survey number {survey_id}.")
+    return survey
+
+
+async def lock_survey(session: AsyncSession, survey_id: int) -> Survey:
+    """The survey, locked so that answers and reminder rounds for it run one at a time
+    (PostgreSQL; SQLite's BEGIN IMMEDIATE already runs one writer at a time).
+
+    Raises:
+        SurveyNotFoundError: No survey has that number.
+    """
+    statement = (
+        select(Survey)
+        .where(col(Survey.id) == survey_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    survey = (await session.exec(statement)).first()
     if survey is None:
         raise SurveyNotFoundError(f"There is no survey number {survey_id}.")
     return survey
@@ -87,35 +107,125 @@ async def save_definition(
     zone: ZoneInfo,
     now: datetime,
 ) -> Survey:
-    """Create the survey named by the definition's slug, or update it. The caller commits.
+    """Create the survey named by the definition's slug, or update it (importing YAML
+    files, whose slug names the survey). The caller commits.
 
     Raises:
-        InvalidInputError: An unknown kind, or the questions or anonymity would change
-            after answers have arrived.
+        InvalidInputError: An unknown kind, the questions would change after answers
+            have arrived, or anonymity once the survey has left draft or anyone is
+            invited.
     """
     if kind not in KINDS:
         raise InvalidInputError(f"A survey's kind is one of {', '.join(KINDS)}.")
-    statement = select(Survey).where(col(Survey.slug) == definition.slug)
-    survey = (await session.exec(statement)).first()
+    survey = await _by_slug(session, definition.slug)
     if survey is None:
-        survey = Survey(
-            slug=definition.slug, title=definition.title, kind=kind, event_id=event_id
+        return await create_definition(
+            session, definition, kind=kind, event_id=event_id, zone=zone, now=now
         )
-        survey.created_at = now
-        _apply(survey, definition, zone)
-    else:
-        answered = await response_count(session, survey.id or 0) > 0
-        if answered and _questions_changed(survey, definition):
-            raise InvalidInputError(
-                f"Survey {definition.slug!r} already has answers: its questions and "
-                "anonymity can no longer change (copy it under a new slug instead).",
-                field="questions",
-            )
-        _apply(survey, definition, zone)
-        survey.event_id = event_id if event_id is not None else survey.event_id
+    return await _update(session, survey, definition, zone=zone, event_id=event_id)
+
+
+async def create_definition(
+    session: AsyncSession,
+    definition: Definition,
+    *,
+    kind: str = "survey",
+    event_id: int | None = None,
+    zone: ZoneInfo,
+    now: datetime,
+) -> Survey:
+    """A new survey (the admin's "new" page). The caller commits.
+
+    Raises:
+        InvalidInputError: Another survey has that slug already.
+    """
+    if await _by_slug(session, definition.slug) is not None:
+        raise InvalidInputError(
+            f"There is already a survey with the slug {definition.slug!r}: choose "
+            "another slug, or edit that survey.",
+            field="slug",
+        )
+    survey = Survey(
+        slug=definition.slug, title=definition.title, kind=kind, event_id=event_id
+    )
+    survey.created_at = now
+    _apply(survey, definition, zone)
     session.add(survey)
     await session.flush()
     return survey
+
+
+async def update_definition(
+    session: AsyncSession, survey_id: int, definition: Definition, *, zone: ZoneInfo
+) -> Survey:
+    """Change survey `survey_id` (the admin's edit page): by its number, not by the slug
+    in the text, which may not change. The caller commits.
+
+    Raises:
+        SurveyNotFoundError: No such survey.
+        InvalidInputError: The slug changed, or as `save_definition`.
+    """
+    survey = await get_survey(session, survey_id)
+    if definition.slug != survey.slug:
+        raise InvalidInputError(
+            f"This survey's slug cannot change (it is {survey.slug!r}, the text says "
+            f"{definition.slug!r}). To make a new survey, use the new survey page.",
+            field="slug",
+        )
+    return await _update(session, survey, definition, zone=zone, event_id=None)
+
+
+async def _by_slug(session: AsyncSession, slug: str) -> Survey | None:
+    statement = select(Survey).where(col(Survey.slug) == slug)
+    return (await session.exec(statement)).first()
+
+
+async def _update(
+    session: AsyncSession,
+    survey: Survey,
+    definition: Definition,
+    *,
+    zone: ZoneInfo,
+    event_id: int | None,
+) -> Survey:
+    await _keep_anonymity(session, survey, definition)
+    answered = await response_count(session, survey.id or 0) > 0
+    if answered and _questions_changed(survey, definition):
+        raise InvalidInputError(
+            f"Survey {definition.slug!r} already has answers: its questions and "
+            "anonymity can no longer change (copy it under a new slug instead).",
+            field="questions",
+        )
+    _apply(survey, definition, zone)
+    survey.event_id = event_id if event_id is not None else survey.event_id
+    session.add(survey)
+    await session.flush()
+    return survey
+
+
+async def _keep_anonymity(
+    session: AsyncSession, survey: Survey, definition: Definition
+) -> None:
+    """People were told whether a survey is anonymous when asked: once it has left draft
+    or anyone is invited, that promise cannot change (nor a named one become anonymous,
+    which would leave earlier answers named).
+
+    Raises:
+        InvalidInputError: The definition changes `anonymous` too late.
+    """
+    if definition.anonymous == survey.anonymous:
+        return
+    invited = await session.exec(
+        select(func.count()).where(col(SurveyInvitation.survey_id) == survey.id)
+    )
+    if survey.status != DRAFT or int(invited.one()) > 0:
+        promised = "anonymous" if survey.anonymous else "named"
+        raise InvalidInputError(
+            f"Survey {survey.slug!r} has already been sent out as {promised}, so it "
+            f"must stay {promised}. To ask again the other way, copy it under a new "
+            "slug.",
+            field="anonymous",
+        )
 
 
 def _questions_changed(survey: Survey, definition: Definition) -> bool:

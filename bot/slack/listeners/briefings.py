@@ -1,8 +1,13 @@
-"""`/forum briefings`: the latest published briefings, each linking to its page."""
+"""`/forum briefings`: the latest published briefings, each linking to its page.
+
+Dates are the partnership's local dates (settings.zone), as on the web pages. Titles go
+into `<url|title>` through `bot.domain.blockkit.link` (mrkdwn escaped), with any `|` in a
+title shown as `¦`: Slack would otherwise read it as the end of the link's URL part.
+"""
 
 from __future__ import annotations
 
-from bot.domain.blockkit import Block, escape, text
+from bot.domain.blockkit import Block, escape, link, text
 from bot.domain.briefings import PUBLISHED, list_briefings
 from bot.domain.briefings.kinds import kind_of
 from bot.domain.briefings.style import page_url
@@ -22,13 +27,15 @@ async def briefings_command(call: SlackCall, _person: SlackPerson, _rest: str) -
             text="Briefings: none have been published yet.", response_type="ephemeral"
         )
         return
-    base = services.links.base_url
+    base, zone = services.links.base_url, services.settings.zone
     blocks: list[Block] = []
     for row in rows:
-        when = f", {row.published_at:%d %b %Y}" if row.published_at else ""
+        local = row.published_at.astimezone(zone) if row.published_at else None
+        when = f", {local:%d %b %Y}" if local else ""
         summary = f"\n{escape(clip(row.summary, 300))}" if row.summary else ""
-        link = f"<{escape(page_url(base, row))}|{escape(row.title)}>"
-        blocks.append(text(f"*{link}*\n{kind_of(row.kind).label}{when}{summary}"))
+        title = link(page_url(base, row), row.title.replace("|", "¦"))
+        heading = title or escape(row.title)
+        blocks.append(text(f"*{heading}*\n{kind_of(row.kind).label}{when}{summary}"))
     blocks.append(text(f"All briefings: <{escape(base)}/briefings|the archive>"))
     await call.respond(
         text="The latest briefings", blocks=blocks, response_type="ephemeral"

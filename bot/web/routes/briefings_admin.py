@@ -120,7 +120,9 @@ async def edit_briefing(
 
     async def save(draft: b.Draft) -> str:
         async with services.sessions() as session:
-            await b.edit(session, briefing_id, draft, now=services.clock.now())
+            await b.edit(
+                session, briefing_id, draft, by=admin[0], now=services.clock.now()
+            )
             await session.commit()
         return f"saved:{row.slug}"
 

@@ -1,7 +1,8 @@
 """Admin pages for the newsletter and campaign reports: drafts, the chair's note, a
 preview, a test copy, approval to send, and per-campaign figures with a chart.
 
-Only admins and the communications team reach them. Sending from the web approves the
+Admins and the communications team do everything; the chair may open an issue, preview it,
+send themselves a test copy and write the chair's note, but not change the title or send. Sending from the web approves the
 issue for the send-newsletters job (within a minute, in the background, resumable) rather
 than queuing thousands of copies inside one web request.
 """
@@ -17,7 +18,7 @@ from wtforms.validators import DataRequired, Length
 
 from bot.domain import campaigns
 from bot.domain import newsletters as nl
-from bot.domain.newsletters.review import REVIEW_ROLES
+from bot.domain.newsletters.review import NOTE_ROLES, REVIEW_ROLES
 from bot.errors import InvalidInputError, NotFoundError, UserFacingError
 from bot.runtime import Services
 from bot.web.deps import ServicesDep, TemplatesDep
@@ -26,6 +27,10 @@ from bot.web.routes.admin import AdminDep
 
 router = APIRouter()
 Admin = tuple[str, tuple[str, ...]]
+DONE = {
+    "test": "A test copy is on its way to you.",
+    "send": "Approved: it goes to all members within a minute.",
+}
 
 
 class DraftForm(SecureForm):
@@ -35,22 +40,44 @@ class DraftForm(SecureForm):
     chair_note = TextAreaField("A note from the chair (optional)", [Length(max=5000)])
 
 
+class NoteForm(SecureForm):
+    """The chair's form: the note only."""
+
+    chair_note = TextAreaField("A note from the chair (optional)", [Length(max=5000)])
+
+
 class MonthForm(SecureForm):
     month = StringField("Month it goes out (YYYY-MM)", [DataRequired("Enter a month.")])
 
 
+def can_send(admin: Admin) -> bool:
+    return bool(set(REVIEW_ROLES) & set(admin[1]))
+
+
 def newsletter_admin(admin: AdminDep) -> Admin:
+    """Raises:
+    UserFacingError: Signed in, but neither an admin, communications nor the chair.
+    """
+    if not set(REVIEW_ROLES + NOTE_ROLES) & set(admin[1]):
+        raise UserFacingError(
+            "Only admins, the communications team and the chair reach the newsletter."
+        )
+    return admin
+
+
+def newsletter_sender(admin: AdminDep) -> Admin:
     """Raises:
     UserFacingError: Signed in, but neither an admin nor communications.
     """
-    if not set(REVIEW_ROLES) & set(admin[1]):
+    if not can_send(admin):
         raise UserFacingError(
-            "Only admins and the communications team manage the newsletter."
+            "Only admins and the communications team start and send the newsletter."
         )
     return admin
 
 
 NewsletterAdminDep = Annotated[Admin, Depends(newsletter_admin)]
+SenderDep = Annotated[Admin, Depends(newsletter_sender)]
 
 
 @router.api_route("/admin/newsletters", methods=["GET", "POST"])
@@ -62,6 +89,8 @@ async def list_page(
 ) -> Response:
     zone, now = services.settings.zone, services.clock.now()
     form: MonthForm = await bind(MonthForm, request, month=nl.month_of(now, zone))
+    if request.method == "POST" and not can_send(admin):
+        newsletter_sender(admin)
     if request.method == "POST" and form.validate():
         try:
             async with services.sessions() as session:
@@ -74,7 +103,13 @@ async def list_page(
             form.month.errors = [str(error)]
     async with services.sessions() as session:
         rows = await nl.list_newsletters(session)
-    context = {"admin": admin, "rows": rows, "form": form, "zone": zone}
+    context = {
+        "admin": admin,
+        "rows": rows,
+        "form": form,
+        "zone": zone,
+        "can_send": can_send(admin),
+    }
     status = 400 if form.errors else 200
     return templates.TemplateResponse(
         request, "web/admin/newsletters.html.j2", context, status_code=status
@@ -100,14 +135,17 @@ async def issue_page(
         row = await nl.get_newsletter(
             session, newsletter_id, lock=request.method == "POST"
         )
-        form: DraftForm = await bind(
-            DraftForm, request, title=row.title, chair_note=row.chair_note
+        sender = can_send(admin)
+        form = await bind(
+            DraftForm if sender else NoteForm,
+            request,
+            title=row.title,
+            chair_note=row.chair_note,
         )
         if request.method == "POST" and form.validate():
             try:
-                nl.edit_draft(
-                    row, title=form.title.data, chair_note=form.chair_note.data
-                )
+                title = form.title.data if sender else None
+                nl.edit_draft(row, title=title, chair_note=form.chair_note.data)
                 await session.commit()
                 return RedirectResponse(
                     f"/admin/newsletters/{row.id}?saved=1", status_code=303
@@ -124,6 +162,8 @@ async def issue_page(
         "sections": content["sections"],
         "report": report[0] if report else None,
         "saved": request.query_params.get("saved") == "1",
+        "can_send": sender,
+        "done": DONE.get(request.query_params.get("done") or ""),
         "zone": services.settings.zone,
     }
     status = 400 if form.errors else 200
@@ -161,22 +201,30 @@ async def act(
     services: ServicesDep,
     admin: NewsletterAdminDep,
 ) -> Response:
-    """`test`: a copy to the signed-in admin. `send`: approve it to go now."""
+    """`test`: a copy to the signed-in admin. `send`: approve it to go now.
+
+    Raises:
+        InvalidInputError: The form's CSRF token is missing, wrong or expired: nothing is
+            done, and the admin is told so rather than shown a "done" notice.
+    """
     form: ButtonForm = await bind(ButtonForm, request)
     if action not in ("test", "send"):
         raise NotFoundError("There is no such page.")
-    if form.validate():
-        async with services.sessions() as session:
-            row = await nl.get_newsletter(session, newsletter_id, lock=True)
-            now = services.clock.now()
-            if action == "test":
-                zone = services.settings.zone
-                await nl.queue_test_copies(
-                    session, services.mailroom, row, [admin[0]], zone=zone, now=now
-                )
-            else:
-                nl.send_soon(row, now=now)
-            await session.commit()
+    if not form.validate():
+        raise InvalidInputError("The form had expired. Please try again.")
+    if action == "send":
+        newsletter_sender(admin)
+    async with services.sessions() as session:
+        row = await nl.get_newsletter(session, newsletter_id, lock=True)
+        now = services.clock.now()
+        if action == "test":
+            zone = services.settings.zone
+            await nl.queue_test_copies(
+                session, services.mailroom, row, [admin[0]], zone=zone, now=now
+            )
+        else:
+            nl.send_soon(row, now=now)
+        await session.commit()
     return RedirectResponse(
         f"/admin/newsletters/{newsletter_id}?done={action}", status_code=303
     )
@@ -187,7 +235,7 @@ async def reports_page(
     request: Request,
     services: ServicesDep,
     templates: TemplatesDep,
-    admin: NewsletterAdminDep,
+    admin: SenderDep,
 ) -> Response:
     async with services.sessions() as session:
         found = await campaigns.campaign_reports(session, limit=100)

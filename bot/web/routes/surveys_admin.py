@@ -12,11 +12,14 @@ from typing import Annotated, Any
 import yaml
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel.ext.asyncio.session import AsyncSession
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from bot.domain import surveys
 from bot.errors import InvalidInputError, UserFacingError
+from bot.runtime import Services
+from bot.store.tables import Survey
 from bot.web.deps import ServicesDep, TemplatesDep
 from bot.web.forms import ButtonForm, SecureForm, bind
 from bot.web.routes.admin import AdminDep
@@ -74,19 +77,17 @@ async def _edit(
     templates: TemplatesDep,
     admin: Admin,
     initial: str,
+    survey_id: int | None = None,
 ) -> Response:
+    """The form; on a valid POST, a new survey (`survey_id` None) or survey `survey_id`
+    updated, never another one named by the slug in the text."""
     form: DefinitionForm = await bind(DefinitionForm, request, text=initial)
     problems: list[str] = []
     if request.method == "POST" and form.validate():
         try:
             definition = surveys.parse_definition(form.text.data or "", "The survey")
             async with services.sessions() as session:
-                survey = await surveys.save_definition(
-                    session,
-                    definition,
-                    zone=services.settings.zone,
-                    now=services.clock.now(),
-                )
+                survey = await _store(session, services, definition, survey_id)
                 await session.commit()
             return _back(f"saved-{survey.id}")
         except InvalidInputError as error:
@@ -97,6 +98,20 @@ async def _edit(
     return templates.TemplateResponse(
         request, "web/admin/survey_form.html.j2", context, status_code=status
     )
+
+
+async def _store(
+    session: AsyncSession,
+    services: Services,
+    definition: surveys.Definition,
+    survey_id: int | None,
+) -> Survey:
+    zone = services.settings.zone
+    if survey_id is None:
+        return await surveys.create_definition(
+            session, definition, zone=zone, now=services.clock.now()
+        )
+    return await surveys.update_definition(session, survey_id, definition, zone=zone)
 
 
 @router.api_route("/new", methods=["GET", "POST"])
@@ -120,7 +135,7 @@ async def edit_survey(
     async with services.sessions() as session:
         survey = await surveys.get_survey(session, survey_id)
     text = yaml.safe_dump(survey.definition, sort_keys=False, allow_unicode=True)
-    return await _edit(request, services, templates, admin, text)
+    return await _edit(request, services, templates, admin, text, survey_id)
 
 
 async def _confirmed(request: Request) -> bool:
