@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import threading
 
 import typer
 import uvicorn
@@ -81,7 +80,6 @@ def serve(
     ),
 ) -> None:
     """Run the web app, the delivery worker and the scheduler in one process."""
-    from bot.domain.knowledge.semantic_triage import semantic_model
     from bot.slack.hosting import check_slack
     from bot.web.app import create_app
     from bot.web.logs import redact_access_log
@@ -94,9 +92,6 @@ def serve(
         typer.echo(
             f"No SMTP relay set: mail is caught locally; see {settings.base_url}mail"
         )
-    # The safety triage's sentence model takes seconds to load: load it now, beside start-up,
-    # rather than in the first practitioner's wait for an answer.
-    threading.Thread(target=semantic_model, name="warm-triage", daemon=True).start()
     redact_access_log()  # signed links name their member: keep them out of the log
     uvicorn.run(
         create_app(settings, socket_mode=socket_mode),

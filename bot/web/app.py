@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
@@ -10,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
+from bot.domain.knowledge.semantic_triage import semantic_model
 from bot.errors import NotFoundError, SignInRequiredError, UserFacingError
 from bot.host import run_background
 from bot.runtime import open_services
@@ -51,6 +53,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
+            # The triage's sentence model takes a second or more to load: load it off the event
+            # loop before serving, or the first question would stall every request in flight.
+            await asyncio.to_thread(semantic_model)
             services = await stack.enter_async_context(open_services(settings))
             app.state.services = services
             app.state.templates = Jinja2Templates(env=services.renderer.env)
