@@ -268,3 +268,20 @@ async def test_html_in_questions_answers_and_documents_is_shown_as_text(
         assert "<script" not in shown_page.text
         assert f"Ask your manager {shown} today." in shown_page.text
         assert str(escape(question)) in shown_page.text
+
+
+async def test_every_admin_page_links_to_the_others_and_public_pages_do_not(
+    site: Site,
+) -> None:
+    public = await site.http.get("/ask")
+    assert 'aria-label="Admin pages"' not in public.text
+    await _sign_in(site)
+    page = await site.http.get("/admin/tickets")
+    nav = page.text.split('aria-label="Admin pages"', 1)[1].split("</nav>", 1)[0]
+    for path in (
+        "/admin/sessions",
+        "/admin/briefings",
+        "/admin/surveys",
+        "/admin/training",
+    ):
+        assert f'href="{path}"' in nav
