@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -29,6 +30,14 @@ class SlackPerson:
             raise UserFacingError(
                 "Sorry, only the forum's admins and chair can do that."
             )
+
+    def require_roles(self, roles: Iterable[str], refusal: str) -> None:
+        """Raises:
+        UserFacingError: Holds none of `roles` (`refusal` says who may). Checked on every
+            request, server-side: hiding a command or a button is not enough.
+        """
+        if not set(roles) & set(self.roles):
+            raise UserFacingError(refusal)
 
     def require_email(self) -> str:
         """Raises:

@@ -7,6 +7,7 @@ admins' alone. Every such page checks it here, so the rule is written once.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Annotated
 
 from fastapi import Depends
@@ -18,15 +19,34 @@ CHAIR_ROLES = frozenset({"admin", "chair"})
 Admin = tuple[str, tuple[str, ...]]
 
 
+def require_roles(admin: Admin, roles: Iterable[str], refusal: str) -> Admin:
+    """The signed-in admin, if they hold one of `roles`; every role-gated page checks here.
+
+    Raises:
+        UserFacingError: Signed in, but with other roles only (`refusal` says who may).
+    """
+    if not set(roles) & set(admin[1]):
+        raise UserFacingError(refusal)
+    return admin
+
+
+def roles_dep(roles: Iterable[str], refusal: str) -> Callable[[Admin], Admin]:
+    """A FastAPI dependency that lets in the signed-in admins holding one of `roles`."""
+    allowed = frozenset(roles)
+
+    def dependency(admin: AdminDep) -> Admin:
+        return require_roles(admin, allowed, refusal)
+
+    return dependency
+
+
 def require_chair(admin: Admin, doing: str = "manage sessions") -> Admin:
     """The signed-in admin, if they are the chair or an admin.
 
     Raises:
         UserFacingError: Signed in, but with another role only.
     """
-    if not CHAIR_ROLES & set(admin[1]):
-        raise UserFacingError(f"Only the chair or an admin can {doing}.")
-    return admin
+    return require_roles(admin, CHAIR_ROLES, f"Only the chair or an admin can {doing}.")
 
 
 def chair(admin: AdminDep) -> Admin:

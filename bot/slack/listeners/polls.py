@@ -35,8 +35,9 @@ def require_poll_admin(person: SlackPerson) -> None:
     """Raises:
     UserFacingError: Neither an admin nor the chair (checked on every request).
     """
-    if not polls.POLL_ROLES & set(person.roles):
-        raise UserFacingError("Sorry, only the forum's admins and chair can run polls.")
+    person.require_roles(
+        polls.POLL_ROLES, "Sorry, only the forum's admins and chair can run polls."
+    )
 
 
 async def open_create(call: SlackCall, person: SlackPerson, _rest: str) -> None:

@@ -37,10 +37,9 @@ def register(app: AsyncApp) -> None:
 
 def require_chair(person: SlackPerson) -> None:
     """Checked on every request: hiding a command is not enough."""
-    if not CHAIRS & set(person.roles):
-        raise UserFacingError(
-            "Sorry, only the forum's chair and admins can manage sessions."
-        )
+    person.require_roles(
+        CHAIRS, "Sorry, only the forum's chair and admins can manage sessions."
+    )
 
 
 def _rules(services: Services) -> s.ForumRules:

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.training import bookings as b
 from bot.domain.training.events import get_event
-from bot.errors import InvalidInputError, UserFacingError
+from bot.errors import InvalidInputError
 from bot.runtime import Services
 from bot.slack import flows
 from bot.slack.blocks import escape
@@ -26,10 +26,9 @@ def _require_learning(person: SlackPerson) -> None:
     """Raises:
     UserFacingError: Not an admin or in the learning team. Checked on every request.
     """
-    if not set(person.roles) & set(ROLES):
-        raise UserFacingError(
-            "Sorry, only the learning and development team and admins can do that."
-        )
+    person.require_roles(
+        ROLES, "Sorry, only the learning and development team and admins can do that."
+    )
 
 
 async def training_command(call: SlackCall, person: SlackPerson, rest: str) -> None:

@@ -12,24 +12,18 @@ from fastapi.responses import RedirectResponse, Response
 
 from bot import poll_actions
 from bot.domain import polls
-from bot.errors import InvalidInputError, UserFacingError
+from bot.errors import InvalidInputError
+from bot.web.chair import roles_dep
 from bot.web.deps import ServicesDep, TemplatesDep
 from bot.web.forms import ButtonForm, bind
 from bot.web.poll_forms import PollForm
-from bot.web.routes.admin import AdminDep
 
 router = APIRouter(prefix="/admin/polls")
 
 
-def poll_admin(admin: AdminDep) -> tuple[str, tuple[str, ...]]:
-    """Raises:
-    UserFacingError: Signed in, but neither an admin nor the chair.
-    """
-    if not polls.POLL_ROLES & set(admin[1]):
-        raise UserFacingError("Only the forum's admins and chair can run polls.")
-    return admin
-
-
+poll_admin = roles_dep(
+    polls.POLL_ROLES, "Only the forum's admins and chair can run polls."
+)
 PollAdminDep = Annotated[tuple[str, tuple[str, ...]], Depends(poll_admin)]
 
 

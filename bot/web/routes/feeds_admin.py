@@ -17,9 +17,9 @@ from wtforms.validators import DataRequired, Length
 from bot.domain import feeds
 from bot.errors import InvalidInputError, UserFacingError
 from bot.runtime import Services
+from bot.web.chair import roles_dep
 from bot.web.deps import ServicesDep, TemplatesDep
 from bot.web.forms import ButtonForm, SecureForm, bind
-from bot.web.routes.admin import AdminDep
 
 router = APIRouter(prefix="/admin/feeds")
 Admin = tuple[str, tuple[str, ...]]
@@ -39,15 +39,9 @@ class FeedForm(SecureForm):
         field.errors = [*field.errors, str(error)]
 
 
-def feed_admin(admin: AdminDep) -> Admin:
-    """Raises:
-    UserFacingError: Signed in, but neither an admin nor in communications.
-    """
-    if not feeds.FEED_ROLES & set(admin[1]):
-        raise UserFacingError("Only admins and the communications team manage feeds.")
-    return admin
-
-
+feed_admin = roles_dep(
+    feeds.FEED_ROLES, "Only admins and the communications team manage feeds."
+)
 FeedAdminDep = Annotated[Admin, Depends(feed_admin)]
 
 

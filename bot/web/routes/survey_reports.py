@@ -16,25 +16,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.surveys import reports
 from bot.domain.surveys.report_summary import rate_line
-from bot.errors import UserFacingError
+from bot.web.chair import roles_dep
 from bot.web.deps import ServicesDep, TemplatesDep
-from bot.web.routes.admin import AdminDep
 
 router = APIRouter(prefix="/admin")
 REPORT_ROLES = frozenset({"admin", "chair", "learning"})
 
 
-def report_reader(admin: AdminDep) -> tuple[str, tuple[str, ...]]:
-    """Raises:
-    UserFacingError: Signed in, but without a role that reads survey reports.
-    """
-    if not REPORT_ROLES & set(admin[1]):
-        raise UserFacingError(
-            "Only the forum's admins, the chair and the learning team can read survey reports."
-        )
-    return admin
-
-
+report_reader = roles_dep(
+    REPORT_ROLES,
+    "Only the forum's admins, the chair and the learning team can read survey reports.",
+)
 ReaderDep = Annotated[tuple[str, tuple[str, ...]], Depends(report_reader)]
 
 

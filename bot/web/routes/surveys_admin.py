@@ -17,12 +17,12 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from bot.domain import surveys
-from bot.errors import InvalidInputError, UserFacingError
+from bot.errors import InvalidInputError
 from bot.runtime import Services
 from bot.store.tables import Survey
+from bot.web.chair import roles_dep
 from bot.web.deps import ServicesDep, TemplatesDep
 from bot.web.forms import ButtonForm, SecureForm, bind
-from bot.web.routes.admin import AdminDep
 
 router = APIRouter(prefix="/admin/surveys")
 SURVEY_ROLES = frozenset({"admin", "chair", "learning"})
@@ -36,17 +36,10 @@ class DefinitionForm(SecureForm):
     )
 
 
-def survey_admin(admin: AdminDep) -> Admin:
-    """Raises:
-    UserFacingError: Signed in, but without a role that runs surveys.
-    """
-    if not SURVEY_ROLES & set(admin[1]):
-        raise UserFacingError(
-            "Only the forum's admins, the chair and the learning team can run surveys."
-        )
-    return admin
-
-
+survey_admin = roles_dep(
+    SURVEY_ROLES,
+    "Only the forum's admins, the chair and the learning team can run surveys.",
+)
 SurveyAdminDep = Annotated[Admin, Depends(survey_admin)]
 
 

@@ -18,8 +18,9 @@ from bot.domain.training.events import (
     take_turn,
 )
 from bot.domain.training.importing import TrainingImport, import_training
-from bot.errors import InvalidInputError, UserFacingError
+from bot.errors import InvalidInputError
 from bot.runtime import Services
+from bot.web.chair import require_roles
 from bot.web.deps import ServicesDep, TemplatesDep
 from bot.web.forms import bind
 from bot.web.routes.admin import AdminDep
@@ -32,10 +33,11 @@ PAGE = "web/admin/training.html.j2"
 
 def _learning(admin: tuple[str, tuple[str, ...]]) -> None:
     """Signed in, but only the learning team and admins see delegates' bookings."""
-    if not set(admin[1]) & set(ROLES):
-        raise UserFacingError(
-            "Only the learning and development team or an admin can see training."
-        )
+    require_roles(
+        admin,
+        ROLES,
+        "Only the learning and development team or an admin can see training.",
+    )
 
 
 async def _context(services: Services, **more: Any) -> dict[str, Any]:
