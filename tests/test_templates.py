@@ -272,7 +272,8 @@ def web_samples() -> dict[str, Callable[[], dict[str, Any]]]:
                     {
                         "title": "Arrangements",
                         "section": "Escalation",
-                        "excerpt": "Quote.",
+                        "excerpt": "The whole passage. Quote.",
+                        "quote": "Quote.",
                     }
                 ],
             },

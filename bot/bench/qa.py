@@ -3,7 +3,9 @@
 Each line of the question file: {"id", "question", "kind": answer|urgent|handoff, "document",
 "expect": [phrases], "split": dev|heldout|heldout2|heldout3}. An answerable question is a hit
 when one of the top three sources is from its document and that passage contains one of its
-phrases. Figures are reported overall and per split.
+phrases. The passage is read from the source's `excerpt`, as the evaluation contract prints it, so
+the figures measure what a caller of `forumbot ask --json` sees. Figures are reported overall and
+per split.
 """
 
 from __future__ import annotations
@@ -64,10 +66,10 @@ def _norm(text: str) -> str:
     return " ".join(text.lower().replace("’", "'").split())
 
 
-def rank_of_hit(case: Case, answer: Answer, passages: dict[int, str]) -> int | None:
+def rank_of_hit(case: Case, answer: Answer) -> int | None:
     """1-based rank of the first right source, or None."""
     for rank, source in enumerate(answer.sources[:3], 1):
-        text = _norm(passages.get(source.passage_id or -1, ""))
+        text = _norm(source.excerpt)
         if source.document in (case.document, *case.also) and any(
             _norm(p) in text for p in case.expect
         ):
@@ -139,18 +141,15 @@ async def run_qa(
             index = await services.knowledge.index(session)
             ingest_s = time.perf_counter() - started
             wording = services.conversation.wording()
-            passages = {e.id: e.text for e in index.entries}
             results = []
             for case in cases:
                 began = time.perf_counter()
                 answer = answer_question(index, case.question, wording)
                 elapsed = (time.perf_counter() - began) * 1000
-                results.append(
-                    (case, answer, elapsed, rank_of_hit(case, answer, passages))
-                )
+                results.append((case, answer, elapsed, rank_of_hit(case, answer)))
     report: dict[str, Any] = {
         "ingest_s": round(ingest_s, 3),
-        "passages": len(passages),
+        "passages": len(index.entries),
         **metrics(results),
     }
     for split in sorted({c.split for c in cases}):

@@ -3,7 +3,7 @@
     python tests/data/check_qa_eval.py [SEEDS_DIR]
 
 SEEDS_DIR defaults to ../shared/seeds from the project root. Every `answer` question must name
-a seed file, and each of its 1-3 `expect` phrases (3-8 words) must occur in that file once both
+a seed file, and each of its 1-3 `expect` phrases (3-10 words) must occur in that file once both
 sides are lower-cased and their whitespace collapsed, which is how the benchmark matches them.
 `also_documents`, when present, lists other seeds that carry the same passage (the annual
 report 2019/20 is reproduced inside the scrutiny pack). Exits 1 and lists the problems if any.
@@ -15,7 +15,9 @@ them) were added as fresh estimates of how the bot does on questions nobody tune
 (the honest estimate before the triage review); `heldout5` after that review's first changes,
 and `heldout6` after its second (each measured before any rule was changed for its misses).
 `heldout7` was written before the semantic triage check was tuned and read only to measure it
-(urgent messages in new wordings, and procedure questions that name harm).
+(urgent messages in new wordings, and procedure questions that name harm). `heldout8` was
+written blind, from the seeds alone, by someone who had seen neither the code nor the other
+questions, and measured before any change it prompted (phrases there run to 10 words).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ SPLITS = {
     "heldout5",
     "heldout6",
     "heldout7",
+    "heldout8",
 }
 HERE = Path(__file__).resolve().parent
 DEFAULT_SEEDS = HERE.parents[2] / "shared" / "seeds"
@@ -72,8 +75,8 @@ def check(rows: list[dict[str, object]], seeds: dict[str, str]) -> list[str]:
             problems.append(f"{rid}: expect must list 1-3 phrases")
             continue
         for phrase in expect:
-            if not isinstance(phrase, str) or not 3 <= len(phrase.split()) <= 8:
-                problems.append(f"{rid}: phrase {phrase!r} is not 3-8 words")
+            if not isinstance(phrase, str) or not 3 <= len(phrase.split()) <= 10:
+                problems.append(f"{rid}: phrase {phrase!r} is not 3-10 words")
             elif normalise(phrase) not in seeds[document]:
                 problems.append(f"{rid}: {phrase!r} not in {document}")
         also = row.get("also_documents", [])

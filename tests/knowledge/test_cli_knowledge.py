@@ -209,7 +209,9 @@ def test_ask_json_prints_one_object_with_cited_sources_best_first() -> None:
     best = answer["sources"][0]
     assert best["document"] == "004_a3d4380934c705ab.txt"  # the file's own name
     assert {s["document"] for s in answer["sources"]} <= set(seed_names())
-    assert best["excerpt"] in answer["text"]  # quoted, not paraphrased
+    # The excerpt is the whole passage; the reply quotes sentences of it, word for word.
+    quoted = answer["text"].split("“", 1)[1].split("”", 1)[0].removesuffix("…")
+    assert len(quoted) > 40 and quoted in best["excerpt"]
     assert "escalation" in best["excerpt"].lower()
 
 
@@ -236,8 +238,9 @@ def test_an_out_of_scope_question_is_handed_off() -> None:
     assert answer["kind"] == "handoff"
     assert "could not find a clear answer" in answer["text"]
     assert "business support team" in answer["text"]
-    for source in answer["sources"]:  # what retrieval found is listed, not quoted
-        assert source["excerpt"] not in answer["text"]
+    assert "“" not in answer["text"]  # what retrieval found is listed, not quoted
+    for source in answer["sources"]:
+        assert source["excerpt"][:60] not in answer["text"]
 
 
 @pytest.mark.usefixtures("seeded")

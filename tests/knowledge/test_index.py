@@ -1,4 +1,5 @@
-"""Retrieval: word pairs, near-identical passages, and contractions typed without apostrophes."""
+"""Retrieval: word pairs, near-identical passages, coverage by synonyms, and contractions typed
+without apostrophes."""
 
 from __future__ import annotations
 
@@ -27,6 +28,20 @@ def test_a_passage_with_the_questions_phrase_ranks_above_one_with_its_words_apar
     hits = index.search("when does the executive board meet")
 
     assert [h.entry.id for h in hits][:1] == [2]
+
+
+def test_a_synonym_in_the_passage_covers_the_questions_word() -> None:
+    # "disagreement" and "dispute" are one synonym group in the shipped terms: a passage
+    # on dispute resolution holds the whole question, and so may be quoted as an answer.
+    index = KnowledgeIndex(
+        [entry(1, f"Escalating concerns and dispute resolution. {FILLER}")], TERMS
+    )
+
+    (hit,) = index.search("how do I escalate a disagreement")
+
+    assert hit.coverage == 1.0
+    (unrelated,) = index.search("how do I escalate a complaint")
+    assert unrelated.coverage == 0.5
 
 
 def test_a_passage_reproduced_in_another_document_takes_one_place_in_the_results() -> (

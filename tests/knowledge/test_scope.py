@@ -20,6 +20,7 @@ SCOPE = Scope(["solihull", "sandwell", "staffordshire", "wales", "milton keynes"
     [
         "how do I make a referral to the Solihull MASH?",
         "what is Sandwell's escalation protocol",
+        "what is sandwells escalation policy when agencies disagree",  # possessive, typed bare
         "what does guidance in Wales say about core groups",
         "who chairs the partnership in Milton  Keynes",
         "what salary band is a senior practitioner",

@@ -323,7 +323,7 @@ async def test_ask_answers_from_the_documents_and_logs_the_question(
         )
         assert best.url == "https://www.lscpbirmingham.org.uk/"
         assert best.title == "Resolving professional disagreements and escalation"
-        assert best.excerpt in asked.answer.text
+        assert best.quote in asked.answer.text and best.quote in best.excerpt
         logged = await session.get(Question, asked.question_id)
         assert logged is not None
         assert (logged.channel, logged.kind) == ("web", ANSWER)

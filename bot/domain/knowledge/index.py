@@ -19,10 +19,11 @@ from rapidfuzz.distance import Levenshtein
 from bot.domain.knowledge.terms import STOP_WORDS, Terms, words
 
 SYNONYM_WEIGHT = 0.35  # a synonym match counts for about a third of the word itself
-# A pair of the question's words side by side counts as much again as the words.
-PAIR_WEIGHT = 1.0
-# b near 1: a long window (a flattened table) is not favoured for its length.
-K1, B = 1.2, 0.9
+# A pair of the question's words side by side counts about three quarters as much again.
+PAIR_WEIGHT = 0.75
+# b near 1: a long window (a flattened table) is not favoured for its length; k1 below the
+# usual 1.2: a word repeated down a flattened table soon stops adding to the score.
+K1, B = 0.9, 0.9
 SAME_TEXT = 0.7  # word overlap (Jaccard) above which two passages say the same thing
 
 
@@ -42,7 +43,9 @@ class Entry:
 class Hit:
     entry: Entry
     score: float
-    coverage: float  # share of the question's own words found in the passage
+    coverage: (
+        float  # share of the question's own words found in the passage, or a synonym
+    )
 
 
 def _bm25(corpus: list[list[str]]) -> bm25s.BM25:
@@ -125,10 +128,17 @@ class KnowledgeIndex:
                 break
             if any(self._overlapping(i, j) or self._same(i, j) for j in chosen):
                 continue  # a passage already chosen says the same, or nearly
-            share = len(wanted & self._tokens[i]) / len(wanted) if wanted else 0.0
+            share = self._coverage(wanted, self._tokens[i])
             hits.append(Hit(self.entries[i], float(scores[i]), share))
             chosen.append(i)
         return hits
+
+    def _coverage(self, wanted: set[str], tokens: set[str]) -> float:
+        """Share of the question's words the passage holds, itself or by a synonym."""
+        if not wanted:
+            return 0.0
+        held = sum(any(t in tokens for t in self.terms.alike(w)) for w in wanted)
+        return held / len(wanted)
 
     def _overlapping(self, i: int, j: int) -> bool:
         """The next window of the same section: it repeats half of the one chosen."""

@@ -66,7 +66,8 @@ _PARTICULAR = re.compile(
 
 
 def _places(names: Iterable[str]) -> re.Pattern[str] | None:
-    """Other areas, except as part of a joint body: "Birmingham and Solihull", "… and West Midlands"."""
+    """Other areas, possessive too ("Sandwell's", "sandwells"), except as part of a joint body:
+    "Birmingham and Solihull", "… and West Midlands"."""
     alternatives = "|".join(
         re.escape(n).replace(r"\ ", r"\s+")
         for n in sorted(names, key=len, reverse=True)
@@ -74,7 +75,7 @@ def _places(names: Iterable[str]) -> re.Pattern[str] | None:
     if not alternatives:
         return None
     return re.compile(
-        rf"(?<!birmingham and )(?<!birmingham & )\b(?:{alternatives})\b(?!\s+(?:and|&)\s+west\s+mid)",
+        rf"(?<!birmingham and )(?<!birmingham & )\b(?:{alternatives})(?:'?s)?\b(?!\s+(?:and|&)\s+west\s+mid)",
         re.IGNORECASE,
     )
 

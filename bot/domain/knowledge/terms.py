@@ -290,8 +290,12 @@ class Terms:
         stems = self.stem([w for w in words(text) if w not in STOP_WORDS])
         return [f"{a}_{b}" for a, b in pairwise(stems)]
 
+    def alike(self, stem: str) -> tuple[str, ...]:
+        """A stemmed word and the stems of its synonym group ("disagr" -> "escal", "disput"...)."""
+        return (stem, *self._groups.get(stem, ()))
+
     def query_tokens(self, text: str) -> list[str]:
         """Tokens of a question: as for passages, plus synonyms, once each."""
         stems = self.index_tokens(text)
-        widened = [s for stem in stems for s in (stem, *self._groups.get(stem, ()))]
+        widened = [s for stem in stems for s in self.alike(stem)]
         return list(dict.fromkeys(widened))

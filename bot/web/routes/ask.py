@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from bot.domain.knowledge import asking, tickets
+from bot.domain.knowledge.answers import Answer
 from bot.errors import InvalidLinkError
 from bot.runtime import Services
 from bot.web.deps import ServicesDep, TemplatesDep
@@ -32,7 +31,7 @@ async def ask_page(
                 now=services.clock.now(),
             )
         token = services.links.token("answer", [asked.question_id, "web", ""])
-        return await _answer_page(request, templates, token, asked.answer.as_dict())
+        return await _answer_page(request, templates, token, asked.answer)
     status = 400 if request.method == "POST" else 200
     return templates.TemplateResponse(
         request, "web/ask.html.j2", {"form": form}, status_code=status
@@ -43,7 +42,7 @@ async def _answer_page(
     request: Request,
     templates: TemplatesDep,
     token: str,
-    answer: dict[str, Any] | None,
+    answer: Answer | None,
     *,
     handoff: HandoffForm | None = None,
 ) -> Response:
