@@ -1,7 +1,7 @@
 """`forumbot bench qa`: retrieval and triage quality, and speed, on a labelled question set.
 
 Each line of the question file: {"id", "question", "kind": answer|urgent|handoff, "document",
-"expect": [phrases], "split": dev|heldout|heldout2|heldout3}. An answerable question is a hit
+"expect": [phrases], "split": dev|heldout|heldout2…heldout8}. An answerable question is a hit
 when one of the top three sources is from its document and that passage contains one of its
 phrases. The passage is read from the source's `excerpt`, as the evaluation contract prints it, so
 the figures measure what a caller of `forumbot ask --json` sees. Figures are reported overall and

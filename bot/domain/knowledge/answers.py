@@ -37,7 +37,6 @@ class Source:
     excerpt: str
     score: float
     url: str | None = None
-    passage_id: int | None = None
     quote: str = ""
 
 
@@ -135,9 +134,8 @@ def answer_question(index: KnowledgeIndex, question: str, wording: Wording) -> A
             h.entry.section,
             h.entry.text,
             h.score,
-            h.entry.source_url,
-            h.entry.id,
-            quote(h, index.terms, query),
+            url=h.entry.source_url,
+            quote=quote(h, index.terms, query),
         )
         for h in hits
     )

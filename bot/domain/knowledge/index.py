@@ -43,9 +43,8 @@ class Entry:
 class Hit:
     entry: Entry
     score: float
-    coverage: (
-        float  # share of the question's own words found in the passage, or a synonym
-    )
+    # share of the question's own words found in the passage, itself or by a synonym
+    coverage: float
 
 
 def _bm25(corpus: list[list[str]]) -> bm25s.BM25:
@@ -120,7 +119,8 @@ class KnowledgeIndex:
             + PAIR_WEIGHT
             * self._scores(self._pair_bm25, self.terms.pairs(text), self._known_pairs)
         )
-        wanted = set(own)
+        # each of the question's words with its synonyms, for coverage
+        wanted = [self.terms.alike(w) for w in set(own)]
         hits: list[Hit] = []
         chosen: list[int] = []
         for i in map(int, np.argsort(-scores)[: k * 8]):
@@ -133,12 +133,12 @@ class KnowledgeIndex:
             chosen.append(i)
         return hits
 
-    def _coverage(self, wanted: set[str], tokens: set[str]) -> float:
+    @staticmethod
+    def _coverage(wanted: list[tuple[str, ...]], tokens: set[str]) -> float:
         """Share of the question's words the passage holds, itself or by a synonym."""
         if not wanted:
             return 0.0
-        held = sum(any(t in tokens for t in self.terms.alike(w)) for w in wanted)
-        return held / len(wanted)
+        return sum(not tokens.isdisjoint(alike) for alike in wanted) / len(wanted)
 
     def _overlapping(self, i: int, j: int) -> bool:
         """The next window of the same section: it repeats half of the one chosen."""
